@@ -66,7 +66,7 @@ public enum Kind {
     return Optional.ofNullable(BY_PLURAL.get(plural));
   }
 
-  static Kind of(Class<?> type) {
+  public static Kind forType(Class<?> type) {
     Kind k = BY_TYPE.get(type);
     if (k == null) {
       throw new IllegalArgumentException("not a resource type: " + type);

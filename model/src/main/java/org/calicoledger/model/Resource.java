@@ -16,7 +16,7 @@ public sealed interface Resource
   Resource withMetadata(ObjectMeta metadata);
 
   default Kind kind() {
-    return Kind.of(getClass());
+    return Kind.forType(getClass());
   }
 
   default String name() {

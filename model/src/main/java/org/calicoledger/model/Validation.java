@@ -40,6 +40,9 @@ public final class Validation {
       c.add("metadata.namespace", m.namespace(), r.kind().kindName() + " is not namespaced; leave the namespace out");
     }
     c.labels("metadata.labels", m.labels());
+    if (m.resourceVersion() != null && !m.resourceVersion().isEmpty() && !m.resourceVersion().matches("\\d{1,18}")) {
+      c.add("metadata.resourceVersion", m.resourceVersion(), "must be the revision calicoctl get printed, or left out");
+    }
     if (r instanceof IPPool p) {
       ipPool(c, p.spec());
     } else if (r instanceof Node n) {
