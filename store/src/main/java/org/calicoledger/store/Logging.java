@@ -1,0 +1,36 @@
+package org.calicoledger.store;
+
+import java.util.Locale;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/**
+ * One-line logging to stderr through java.util.logging, where gRPC, jetcd (via SLF4J) and our own
+ * {@link System.Logger}s all end up. {@code CALICO_LOG_LEVEL} (error, warning, info, debug) overrides the default.
+ */
+public final class Logging {
+  private Logging() {}
+
+  public static void configure(String defaultLevel) {
+    String wanted = System.getenv().getOrDefault("CALICO_LOG_LEVEL", defaultLevel).toLowerCase(Locale.ROOT);
+    Level level = switch (wanted) {
+      case "error", "severe" -> Level.SEVERE;
+      case "warning", "warn" -> Level.WARNING;
+      case "debug", "fine" -> Level.FINE;
+      case "trace", "finest" -> Level.FINEST;
+      case "off", "none" -> Level.OFF;
+      default -> Level.INFO;
+    };
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    LogManager.getLogManager().reset();
+    Logger root = Logger.getLogger("");
+    ConsoleHandler h = new ConsoleHandler();
+    h.setFormatter(new SimpleFormatter());
+    h.setLevel(level);
+    root.addHandler(h);
+    root.setLevel(level);
+  }
+}
