@@ -36,9 +36,16 @@ final class ResourceWrites {
   private static final int GUARD_ATTEMPTS = 10;
 
   private final EtcdStore store;
+  private final Identities identities = new Identities();
 
   ResourceWrites(EtcdStore store) {
     this.store = store;
+  }
+
+  private <T extends Resource> T remember(String k, T r) {
+    ObjectMeta m = r.metadata();
+    identities.remember(k, m.revision(), m.uid(), m.creationTimestamp());
+    return r;
   }
 
   @SuppressWarnings("unchecked")
@@ -64,7 +71,7 @@ final class ResourceWrites {
       }
       Txn.Result res = store.txn(txn.put(k, ResourceCodec.encodeStored(withId)).build(), audit);
       if (res.succeeded()) {
-        return (T) withId.withMetadata(withId.metadata().withResourceVersion(Long.toString(res.revision())));
+        return remember(k, (T) withId.withMetadata(withId.metadata().withResourceVersion(Long.toString(res.revision()))));
       }
       if (res.current().containsKey(k)) {
         throw new StoreException.AlreadyExists(key.toString());
@@ -102,34 +109,57 @@ final class ResourceWrites {
     Validation.check(r, key.toString());
     long rv = r.metadata().revision();
     String k = Keys.resource(key);
+    if (rv != 0 && !(r instanceof IPPool)) { // pools are rare writes with immutable fields: always read them
+      var known = identities.at(k, rv);
+      if (known.isPresent()) {
+        // seen at exactly rv: the CAS below proves the stored object is still that one, so no read is needed
+        return casUpdate(r, key, k, rv, known.get().uid(), known.get().creationTimestamp(), null, audit);
+      }
+    }
     for (int attempt = 0; attempt < (rv == 0 ? UPDATE_ATTEMPTS : 1); attempt++) {
       KeyValue existing = store.getKey(k).orElseThrow(() -> new StoreException.NotFound(key.toString()));
       if (rv != 0 && existing.modRevision() != rv) {
         throw new StoreException.Conflict(key.toString(), rv, existing.modRevision());
       }
       Resource old = ResourceCodec.decodeStored(existing.value(), existing.modRevision());
-      immutable(old, r, key);
       ObjectMeta om = old.metadata();
-      ObjectMeta merged = r.metadata().withNamespace(key.namespace())
-          .withIdentity(om.uid() == null || om.uid().isEmpty() ? UUID.randomUUID().toString() : om.uid(),
-              om.creationTimestamp() == null || om.creationTimestamp().isEmpty()
-                  ? Instant.now().truncatedTo(ChronoUnit.SECONDS).toString() : om.creationTimestamp());
-      T next = (T) r.withMetadata(merged);
-      Txn.Result res = store.txn(Txn.builder().modRevisionIs(k, existing.modRevision())
-          .put(k, ResourceCodec.encodeStored(next)).build(), audit);
-      if (res.succeeded()) {
-        return (T) next.withMetadata(merged.withResourceVersion(Long.toString(res.revision())));
-      }
-      KeyValue now = res.current().get(k);
-      if (now == null) {
-        throw new StoreException.NotFound(key.toString());
-      }
-      if (rv != 0) {
-        throw new StoreException.Conflict(key.toString(), rv, now.modRevision());
+      T done = casUpdate(r, key, k, existing.modRevision(), om.uid(), om.creationTimestamp(), old, audit);
+      if (done != null || rv != 0) {
+        return done;
       }
     }
     throw new StoreException("updating " + key + " kept racing with other writers (" + UPDATE_ATTEMPTS
         + " attempts); nothing was written, safe to retry", true, null);
+  }
+
+  /**
+   * One compare-and-swap of {@code r} at {@code at}, keeping the given identity. Returns the stored resource, or null
+   * when the key moved and the caller (an unversioned update) may retry; throws for a versioned one.
+   */
+  @SuppressWarnings("unchecked")
+  private <T extends Resource> T casUpdate(T r, ResourceKey key, String k, long at, String uid, String created,
+      Resource old, Audit audit) {
+    if (old != null) {
+      immutable(old, r, key);
+    }
+    ObjectMeta merged = r.metadata().withNamespace(key.namespace())
+        .withIdentity(uid == null || uid.isEmpty() ? UUID.randomUUID().toString() : uid,
+            created == null || created.isEmpty() ? Instant.now().truncatedTo(ChronoUnit.SECONDS).toString() : created);
+    T next = (T) r.withMetadata(merged);
+    Txn.Result res = store.txn(Txn.builder().modRevisionIs(k, at).put(k, ResourceCodec.encodeStored(next)).build(),
+        audit);
+    if (res.succeeded()) {
+      return remember(k, (T) next.withMetadata(merged.withResourceVersion(Long.toString(res.revision()))));
+    }
+    identities.forget(k);
+    KeyValue now = res.current().get(k);
+    if (now == null) {
+      throw new StoreException.NotFound(key.toString());
+    }
+    if (r.metadata().revision() != 0) {
+      throw new StoreException.Conflict(key.toString(), r.metadata().revision(), now.modRevision());
+    }
+    return null;
   }
 
   private static void immutable(Resource old, Resource r, ResourceKey key) {
@@ -171,6 +201,7 @@ final class ResourceWrites {
     refuseBuiltIn(key, "deleted");
     String k = Keys.resource(key);
     Txn.Builder txn = rv > 0 ? Txn.builder().modRevisionIs(k, rv) : Txn.builder();
+    identities.forget(k);
     Txn.Result res = store.txn(txn.delete(k).build(), audit);
     if (!res.succeeded()) {
       KeyValue now = res.current().get(k);
@@ -197,7 +228,8 @@ final class ResourceWrites {
     if (key.kind() == Kind.PROFILE && Profile.DEFAULT_ALLOW.equals(key.name())) {
       return Optional.of(Profile.defaultAllow());
     }
-    return store.getKey(Keys.resource(key)).flatMap(ResourceWrites::decode);
+    String k = Keys.resource(key);
+    return store.getKey(k).flatMap(ResourceWrites::decode).map(r -> remember(k, r));
   }
 
   Listing<Resource> list(Kind kind, String namespace) {

@@ -132,6 +132,23 @@ class EtcdStoreIT {
   }
 
   @Test
+  void versionedUpdatesKeepTheStoredIdentityEvenIfTheInputEditedIt() {
+    Node created = store.create(new Node(ObjectMeta.named("identity-node"), null, null), AUDIT);
+    // the input claims another uid and creation time; the stored ones win, with or without a prior read
+    ObjectMeta forged = created.metadata().withIdentity("00000000-0000-0000-0000-000000000000", "1999-01-01T00:00:00Z");
+    Node first = store.update(new Node(forged, null, null), AUDIT);
+    assertThat(first.metadata().uid()).isEqualTo(created.metadata().uid());
+    assertThat(first.metadata().creationTimestamp()).isEqualTo(created.metadata().creationTimestamp());
+    try (EtcdStore other = EtcdStore.connect(etcd.config())) { // a process that never saw the node
+      Node second = other.update(new Node(first.metadata().withIdentity("x", "y"), null, null), AUDIT);
+      assertThat(second.metadata().uid()).isEqualTo(created.metadata().uid());
+      assertThat(other.get(ResourceKey.of(Kind.NODE, "identity-node")).orElseThrow().metadata().uid())
+          .isEqualTo(created.metadata().uid());
+    }
+    assertThatThrownBy(() -> store.update(first, AUDIT)).isInstanceOf(StoreException.Conflict.class);
+  }
+
+  @Test
   void unversionedUpdateReplacesLatestAndApplyCreatesOrUpdates() {
     Node applied = store.apply(new Node(ObjectMeta.named("apply-node"), null, null), AUDIT);
     Node again = store.apply(new Node(ObjectMeta.named("apply-node"), new Node.Spec(new Node.BGP(null, "10.1.0.1/24",
