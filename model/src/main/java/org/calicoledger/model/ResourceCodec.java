@@ -185,7 +185,14 @@ public final class ResourceCodec {
   public static byte[] encodeStored(Resource r) {
     ObjectMeta m = r.metadata() == null ? ObjectMeta.named(null) : r.metadata();
     try {
-      return STRICT.writeValueAsBytes(tree(r.withMetadata(m.withResourceVersion(null))));
+      // written directly (not through a tree): this is on every write's path
+      byte[] body = STRICT.writeValueAsBytes(r.withMetadata(m.withResourceVersion(null)));
+      byte[] head = ("{\"kind\":\"" + r.kind().kindName() + "\",\"apiVersion\":\"" + Resource.API_VERSION + "\""
+          + (body.length > 2 ? "," : "")).getBytes(StandardCharsets.UTF_8);
+      byte[] out = new byte[head.length + body.length - 1];
+      System.arraycopy(head, 0, out, 0, head.length);
+      System.arraycopy(body, 1, out, head.length, body.length - 1);
+      return out;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + r.describe(), e);
     }

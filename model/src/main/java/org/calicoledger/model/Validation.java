@@ -12,6 +12,7 @@ import org.calicoledger.model.net.Cidr;
  * resource after {@link Resource#withDefaults()}.
  */
 public final class Validation {
+  private static final Pattern REVISION = Pattern.compile("\\d{1,18}");
   private static final Pattern COMMUNITY = Pattern.compile("(\\d+):(\\d+)(:(\\d+))?");
   private static final Pattern IPV4_PORT = Pattern.compile("(\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+)");
   private static final Pattern IPV6_PORT = Pattern.compile("\\[([0-9a-fA-F:.]+)]:(\\d+)");
@@ -40,7 +41,7 @@ public final class Validation {
       c.add("metadata.namespace", m.namespace(), r.kind().kindName() + " is not namespaced; leave the namespace out");
     }
     c.labels("metadata.labels", m.labels());
-    if (m.resourceVersion() != null && !m.resourceVersion().isEmpty() && !m.resourceVersion().matches("\\d{1,18}")) {
+    if (m.resourceVersion() != null && !m.resourceVersion().isEmpty() && !REVISION.matcher(m.resourceVersion()).matches()) {
       c.add("metadata.resourceVersion", m.resourceVersion(), "must be the revision calicoctl get printed, or left out");
     }
     if (r instanceof IPPool p) {
