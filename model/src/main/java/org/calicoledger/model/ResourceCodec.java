@@ -60,6 +60,7 @@ public final class ResourceCodec {
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .stringQuotingChecker(new QuoteNumberLike())
           .build())
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
       .build();
@@ -68,6 +69,22 @@ public final class ResourceCodec {
       .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
 
   private ResourceCodec() {}
+
+  /**
+   * Jackson quotes plain decimals only; YAML readers also take {@code 7e10293}, {@code 0x1f}, {@code 1_000} and
+   * {@code .inf} as numbers, so a label or name that looks like one would come back changed. Quote those too.
+   */
+  private static final class QuoteNumberLike extends com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value)
+          || org.yaml.snakeyaml.resolver.Resolver.INT.matcher(value).matches()
+          || org.yaml.snakeyaml.resolver.Resolver.FLOAT.matcher(value).matches()
+          || value.indexOf('\u0085') >= 0;
+    }
+  }
 
   /** One document of an input: its position, and the resource or why it was refused. */
   public record Document(String where, Resource resource, InvalidResourceException error) {

@@ -33,13 +33,12 @@ public final class Cidr implements Comparable<Cidr> {
     }
     byte[] addr = literalBytes(text.substring(0, slash), text);
     int bits = addr.length * 8;
-    int len;
-    try {
-      len = Integer.parseInt(text.substring(slash + 1));
-    } catch (NumberFormatException e) {
+    String prefix = text.substring(slash + 1);
+    if (!prefix.matches("[0-9]{1,3}")) {
       throw new IllegalArgumentException("'" + text + "' is not a CIDR: prefix length must be a number 0-" + bits);
     }
-    if (len < 0 || len > bits || text.substring(slash + 1).startsWith("+")) {
+    int len = Integer.parseInt(prefix);
+    if (len > bits) {
       throw new IllegalArgumentException("'" + text + "' is not a CIDR: prefix length must be 0-" + bits);
     }
     return new Cidr(addr, len);
@@ -74,7 +73,16 @@ public final class Cidr implements Comparable<Cidr> {
       throw new IllegalArgumentException("'" + whole + "' is not a valid IP " + (whole.contains("/") ? "network" : "address"));
     }
     try {
-      return InetAddress.getByName(addr).getAddress();
+      byte[] raw = InetAddress.getByName(addr).getAddress();
+      if (v6 && raw.length == 4) {
+        // Java turns IPv4-mapped IPv6 text (::ffff:a.b.c.d) into IPv4; Calico (Go) keeps it IPv6
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(raw, 0, mapped, 12, 4);
+        return mapped;
+      }
+      return raw;
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("'" + whole + "' is not a valid IP address");
     }
@@ -98,8 +106,13 @@ public final class Cidr implements Comparable<Cidr> {
   }
 
   public InetAddress address() {
+    return toInet(address.clone());
+  }
+
+  /** Keeps 16-byte addresses IPv6 (InetAddress.getByAddress would turn IPv4-mapped ones into IPv4). */
+  private static InetAddress toInet(byte[] bytes) {
     try {
-      return InetAddress.getByAddress(address.clone());
+      return bytes.length == 16 ? java.net.Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
@@ -168,7 +181,7 @@ public final class Cidr implements Comparable<Cidr> {
     if (other.address.length != address.length || other.prefixLength < prefixLength) {
       return false;
     }
-    return Cidr.of(other.address(), prefixLength).network().equals(network());
+    return new Cidr(other.address.clone(), prefixLength).network().equals(network());
   }
 
   public boolean overlaps(Cidr other) {
@@ -190,11 +203,7 @@ public final class Cidr implements Comparable<Cidr> {
     byte[] out = new byte[address.length];
     int copy = Math.min(raw.length, out.length);
     System.arraycopy(raw, raw.length - copy, out, out.length - copy, copy);
-    try {
-      return InetAddress.getByAddress(out);
-    } catch (UnknownHostException e) {
-      throw new AssertionError(e);
-    }
+    return toInet(out);
   }
 
   /** Calico's etcd key form of a block CIDR: {@code 10.0.0.0-26}, {@code fd00::-122}. */
