@@ -152,6 +152,16 @@ public final class EtcdStore implements Store {
   }
 
   @Override
+  public Leadership campaign(String election, String proposal, Duration ttl) {
+    return new EtcdLeadership(this, client, election, proposal, ttl);
+  }
+
+  @Override
+  public void revokeLease(long leaseId) {
+    await(client.getLeaseClient().revoke(leaseId), "revoking lease " + Long.toHexString(leaseId), true);
+  }
+
+  @Override
   public Txn.Result txn(Txn txn, Audit audit) {
     List<Cmp> cmps = new ArrayList<>();
     List<Op> gets = new ArrayList<>();

@@ -58,6 +58,15 @@ public interface Store extends AutoCloseable {
   /** The store's current revision. */
   long revision();
 
+  /**
+   * Runs for leadership of {@code election} (an etcd key prefix, e.g. {@code /calico/ledger/v1/elections/journal}),
+   * on a lease of {@code ttl} kept alive in the background. Returns at once; see {@link Leadership#awaitLeadership}.
+   */
+  Leadership campaign(String election, String proposal, java.time.Duration ttl);
+
+  /** Revokes an etcd lease (operators and tests: ends the leadership held on it). */
+  void revokeLease(long leaseId);
+
   /** Compacts history up to {@code revision} (tests and operators). */
   void compact(long revision);
 
