@@ -132,12 +132,25 @@ public final class EtcdStore implements Store {
     return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(convert(r.getKvs().get(0)));
   }
 
+  /** Keys per range request: big prefixes are read in pages, all at the revision of the first page. */
+  static final int PAGE = 2000;
+
   @Override
   public Range range(String prefix) {
-    GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()), "listing " + prefix, false);
-    List<KeyValue> out = new ArrayList<>(r.getKvs().size());
-    r.getKvs().forEach(k -> out.add(convert(k)));
-    return new Range(out, r.getHeader().getRevision());
+    ByteSequence end = io.etcd.jetcd.options.OptionsUtil.prefixEndOf(bytes(prefix));
+    List<KeyValue> out = new ArrayList<>();
+    GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().withRange(end).withLimit(PAGE).build()),
+        "listing " + prefix, false);
+    long revision = r.getHeader().getRevision();
+    while (true) {
+      r.getKvs().forEach(k -> out.add(convert(k)));
+      if (!r.isMore() || r.getKvs().isEmpty()) {
+        return new Range(out, revision);
+      }
+      ByteSequence next = ByteSequence.from((out.get(out.size() - 1).key() + "\0").getBytes(StandardCharsets.UTF_8));
+      r = await(kv.get(next, GetOption.builder().withRange(end).withLimit(PAGE).withRevision(revision).build()),
+          "listing " + prefix, false);
+    }
   }
 
   @Override

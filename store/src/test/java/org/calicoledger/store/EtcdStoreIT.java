@@ -255,6 +255,23 @@ class EtcdStoreIT {
   }
 
   @Test
+  void rangeReadsBigPrefixesInPagesAtOneRevision() {
+    int n = EtcdStore.PAGE * 2 + 17;
+    for (int i = 0; i < n; i += 100) {
+      Txn.Builder t = Txn.builder();
+      for (int j = i; j < Math.min(n, i + 100); j++) {
+        t.put(String.format("/calico/paging/k%05d", j), "v" + j);
+      }
+      store.txn(t.build(), AUDIT);
+    }
+    Store.Range r = store.range("/calico/paging/");
+    assertThat(r.kvs()).hasSize(n);
+    assertThat(r.kvs().get(n - 1).key()).isEqualTo(String.format("/calico/paging/k%05d", n - 1));
+    assertThat(r.kvs()).extracting(KeyValue::key).isSorted().doesNotHaveDuplicates();
+    assertThat(store.range("/calico/pagin").kvs()).hasSize(n); // a prefix, not a directory
+  }
+
+  @Test
   void unreachableEtcdFailsWithinTheTimeoutNamingTheEndpoint() throws Exception {
     int port = EtcdProcess.freePort();
     StoreConfig dead = StoreConfig.local("http://127.0.0.1:" + port).withTimeout(Duration.ofSeconds(2));
