@@ -1,0 +1,71 @@
+package org.calicoledger.events.subscriber;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.calicoledger.events.ChangeLog;
+import org.calicoledger.events.proto.ChangeEvent;
+import org.calicoledger.events.proto.Operation;
+import org.calicoledger.events.proto.Position;
+
+/**
+ * Reads the change log's Kafka records back into {@link ChangeEvent}s and the journal's {@link Position}.
+ *
+ * <p>Values are parsed with aliasing: the event's {@code value} and {@code prev_value} share the record's byte array
+ * instead of copying it, which is safe because the consumer hands out a fresh array per record and nobody writes to it.
+ * A {@code calico.state} tombstone becomes a DELETE event of its key at the revision in its header.
+ */
+public final class ChangeRecords {
+  private ChangeRecords() {}
+
+  public static boolean isPosition(ConsumerRecord<String, byte[]> r) {
+    return ChangeLog.POSITION_KEY.equals(r.key());
+  }
+
+  /** The event a record carries; a tombstone becomes a DELETE. */
+  public static ChangeEvent event(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return ChangeEvent.newBuilder().setKey(r.key() == null ? "" : r.key()).setOperation(Operation.DELETE)
+          .setRevision(tombstoneRevision(r)).setPosition(0).setCount(1).setObservedTimeMs(r.timestamp()).build();
+    }
+    return parse(r.value(), r.topic(), r.offset());
+  }
+
+  public static ChangeEvent parse(byte[] bytes, String topic, long offset) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.enableAliasing(true);
+      ChangeEvent e = ChangeEvent.parseFrom(in);
+      return e;
+    } catch (IOException e) {
+      throw new CorruptChangeLogException(topic + " offset " + offset + " is not a ChangeEvent: " + e.getMessage(), e);
+    }
+  }
+
+  public static Position position(ConsumerRecord<String, byte[]> r) {
+    try {
+      return r.value() == null ? Position.getDefaultInstance() : Position.parseFrom(r.value());
+    } catch (InvalidProtocolBufferException e) {
+      throw new CorruptChangeLogException(r.topic() + " offset " + r.offset() + " (" + ChangeLog.POSITION_KEY
+          + ") is not a Position: " + e.getMessage(), e);
+    }
+  }
+
+  /** The revision header of a tombstone (decimal text, as the journal writes it), or 0 when missing. */
+  static long tombstoneRevision(ConsumerRecord<String, byte[]> r) {
+    Header h = r.headers().lastHeader(ChangeLog.REVISION_HEADER);
+    if (h == null || h.value() == null) {
+      return 0;
+    }
+    String text = new String(h.value(), StandardCharsets.UTF_8).trim();
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new CorruptChangeLogException(r.topic() + " offset " + r.offset() + ": tombstone of " + r.key()
+          + " has revision header '" + text + "', not a number", e);
+    }
+  }
+}
