@@ -21,7 +21,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *       (null value) with the revision in the {@value #REVISION_HEADER} header. It also holds the journal's
  *       {@link org.calicoledger.events.proto.Position} under {@value #POSITION_KEY}.
  * </ul>
- * Both are written in one Kafka transaction per batch of whole revisions, by one journal at a time
+ * Every key under {@code /calico/} is logged except the ledger's own bookkeeping (audit records, which are joined into
+ * the events they describe as actor and reason; leader elections; write guards). Both topics are written in one Kafka
+ * transaction per batch of whole revisions, by one journal at a time
  * ({@value #TRANSACTIONAL_ID} fences any other).
  */
 public final class ChangeLog {

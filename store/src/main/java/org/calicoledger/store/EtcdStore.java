@@ -111,9 +111,19 @@ public final class EtcdStore implements Store {
         throw se;
       }
       Status status = cause instanceof StatusRuntimeException sre ? sre.getStatus() : Status.fromThrowable(cause);
-      throw unavailable(what, write, status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription()), cause);
+      String detail = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+      if (REFUSALS.contains(status.getCode())) {
+        // etcd answered and said no: the request is wrong, and nothing was written
+        throw new StoreException("etcd refused the request while " + what + " (" + detail + ")", false, cause);
+      }
+      throw unavailable(what, write, detail, cause);
     }
   }
+
+  /** Answers that mean "etcd received the request and refused it", as opposed to "could not reach etcd". */
+  private static final java.util.Set<Status.Code> REFUSALS = java.util.EnumSet.of(Status.Code.INVALID_ARGUMENT,
+      Status.Code.FAILED_PRECONDITION, Status.Code.OUT_OF_RANGE, Status.Code.RESOURCE_EXHAUSTED,
+      Status.Code.PERMISSION_DENIED, Status.Code.UNAUTHENTICATED, Status.Code.ALREADY_EXISTS, Status.Code.NOT_FOUND);
 
   private StoreException.Unavailable unavailable(String what, boolean write, String detail, Throwable cause) {
     return new StoreException.Unavailable("etcd at " + String.join(",", config.endpoints()) + " is unreachable while "

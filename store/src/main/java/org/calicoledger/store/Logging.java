@@ -8,8 +8,9 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * One-line logging to stderr through java.util.logging, where gRPC, jetcd (via SLF4J) and our own
- * {@link System.Logger}s all end up. {@code CALICO_LOG_LEVEL} (error, warning, info, debug) overrides the default.
+ * One-line logging to stderr through java.util.logging, where gRPC, jetcd and Kafka (via SLF4J) and our own
+ * {@link System.Logger}s all end up. {@code CALICO_LOG_LEVEL} (error, warning, info, debug) overrides the default for
+ * our loggers; libraries log warnings and errors only, unless the level is debug or trace.
  */
 public final class Logging {
   private Logging() {}
@@ -31,6 +32,20 @@ public final class Logging {
     h.setFormatter(new SimpleFormatter());
     h.setLevel(level);
     root.addHandler(h);
-    root.setLevel(level);
+    root.setLevel(level.intValue() <= Level.FINE.intValue() ? level : max(level, Level.WARNING));
+    for (String ours : OURS) {
+      Logger l = Logger.getLogger(ours);
+      l.setLevel(level);
+      KEEP.add(l);
+    }
+  }
+
+  /** Our logger names: packages, and the short names daemons log under. */
+  private static final String[] OURS = {"org.calicoledger", "calico-journal", "store", "calico-node", "calicoctl"};
+  // JUL keeps loggers weakly: hold the configured ones
+  private static final java.util.List<Logger> KEEP = new java.util.ArrayList<>();
+
+  private static Level max(Level a, Level b) {
+    return a.intValue() >= b.intValue() ? a : b;
   }
 }

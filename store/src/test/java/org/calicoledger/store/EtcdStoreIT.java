@@ -255,6 +255,15 @@ class EtcdStoreIT {
   }
 
   @Test
+  void etcdRefusalsAreNotReportedAsUnreachable() {
+    assertThatThrownBy(() -> store.txn(Txn.builder().put("/calico/dup", "1").put("/calico/dup", "2").build(), AUDIT))
+        .isInstanceOf(StoreException.class)
+        .isNotInstanceOf(StoreException.Unavailable.class)
+        .hasMessageContaining("etcd refused the request")
+        .hasMessageContaining("duplicate key");
+  }
+
+  @Test
   void rangeReadsBigPrefixesInPagesAtOneRevision() {
     int n = EtcdStore.PAGE * 2 + 17;
     for (int i = 0; i < n; i += 100) {
