@@ -53,19 +53,20 @@ final class Claimer {
     Map<Cidr, Versioned<Block>> existing = new HashMap<>();
     store.blocks(version).forEach(b -> existing.put(b.value().cidr(), b));
     for (PoolView pool : pools) {
-      // Pigeonhole: among existing + 1 candidates at least one is free, so the walk is short even for huge pools.
-      long budget = existing.size() + 1L;
-      for (Iterator<Cidr> it = new BlockOrder(pool, view.host); it.hasNext() && budget > 0; ) {
+      // Pigeonhole: each block visited either is known to exist or gets claimed (or turns out taken, and then is
+      // known to exist), so more than (known blocks + 1) visits cannot be needed: short even for huge pools.
+      long visited = 0;
+      for (Iterator<Cidr> it = new BlockOrder(pool, view.host); it.hasNext() && visited <= existing.size(); visited++) {
         Cidr c = it.next();
         Versioned<Block> e = existing.get(c);
-        if (e != null && !(view.host.equals(e.value().host()) && e.value().freeCount() > 0)) {
+        if (e != null && (e.value() == null || !(view.host.equals(e.value().host()) && e.value().freeCount() > 0))) {
           continue;
         }
-        budget--;
         Result r = claim(view, s, pool, c);
         if (r != Result.TAKEN) {
           return r;
         }
+        existing.put(c, new Versioned<>(null, -1)); // exists now, someone else's
       }
     }
     return Result.NONE_FREE;
