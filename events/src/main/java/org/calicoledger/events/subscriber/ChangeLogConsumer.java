@@ -27,7 +27,14 @@ public final class ChangeLogConsumer {
    */
   public static KafkaConsumer<String, byte[]> open(KafkaSettings kafka, Duration timeout, String clientId,
       boolean requireTopics) {
+    return open(kafka, timeout, clientId, requireTopics, new Properties());
+  }
+
+  /** As {@link #open(KafkaSettings, Duration, String, boolean)}, with client properties that override the reader's. */
+  public static KafkaConsumer<String, byte[]> open(KafkaSettings kafka, Duration timeout, String clientId,
+      boolean requireTopics, Properties overrides) {
     Properties p = kafka.reader();
+    p.putAll(overrides);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeout.toMillis())));
     p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, Math.min(10_000, timeout.toMillis()))));
