@@ -87,6 +87,9 @@ public record KafkaSettings(String bootstrapServers, Properties passthrough) {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    // Committed records of a transaction become visible when its marker lands, which need not wake a waiting fetch:
+    // bound the wait, so a subscriber sees a commit within milliseconds rather than up to the default half second.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");

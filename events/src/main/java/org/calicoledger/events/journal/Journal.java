@@ -197,6 +197,9 @@ public final class Journal {
     private void commit(List<ChangeEvent> events, long lastRevision) {
       producer.beginTransaction();
       try {
+        // The Position's offset is a lower bound known without waiting for acks: where the previous transaction's
+        // records ended. A subscriber starting there skips what it already has by revision.
+        Position pos = Position.newBuilder().setRevision(lastRevision).setNextChangesOffset(nextOffset).build();
         Future<RecordMetadata> last = null;
         for (ChangeEvent ev : events) {
           byte[] bytes = ev.toByteArray();
@@ -206,13 +209,12 @@ public final class Journal {
               Long.toString(ev.getRevision()).getBytes(StandardCharsets.UTF_8))));
           producer.send(new ProducerRecord<>(ChangeLog.STATE, 0, ev.getObservedTimeMs(), ev.getKey(), latest, headers));
         }
-        if (last != null) {
-          nextOffset = last.get().offset() + 1;
-        }
-        Position pos = Position.newBuilder().setRevision(lastRevision).setNextChangesOffset(nextOffset).build();
         producer.send(new ProducerRecord<>(ChangeLog.STATE, 0, System.currentTimeMillis(), ChangeLog.POSITION_KEY,
             pos.toByteArray()));
         producer.commitTransaction();
+        if (last != null) {
+          nextOffset = last.get().offset() + 1; // acknowledged by now: commit waits for every send
+        }
       } catch (ProducerFencedException | InvalidProducerEpochException e) {
         throw new FencedException(e);
       } catch (KafkaException | ExecutionException e) {
