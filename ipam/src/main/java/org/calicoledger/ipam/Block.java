@@ -303,14 +303,14 @@ public final class Block {
         throw new IpamException.InvalidRequest("ordinal " + o + " is outside block " + cidr);
       }
       String ip = Cidr.format(addressOf(o));
+      if (allocations[o] == FREE) {
+        notAllocated.add(o); // free already: nothing a stale request could take from a new owner
+        continue;
+      }
       if (r.sequence() != null && r.sequence() != sequenceOf(o)) {
         throw new IpamException.ReleaseConflict("not releasing " + ip + ": its allocation has sequence number "
             + Long.toUnsignedString(sequenceOf(o)) + ", the request names " + Long.toUnsignedString(r.sequence())
             + " (the address was released and assigned again since the request was made)");
-      }
-      if (allocations[o] == FREE) {
-        notAllocated.add(o);
-        continue;
       }
       String h = handleOf(o);
       if (r.handle() != null && !r.handle().isEmpty() && !r.handle().equals(h)) {

@@ -45,7 +45,8 @@ public record CheckReport(
     List<HandleMismatch> handleMismatches,
     List<BlockWithoutNode> blocksWithoutNode,
     List<StaleAffinity> staleAffinities,
-    List<String> inUseNotAllocated) {
+    List<String> inUseNotAllocated,
+    Stats stats) {
 
   public CheckReport {
     allocations = allocations == null ? Map.of() : new TreeMap<>(allocations);
@@ -55,7 +56,12 @@ public record CheckReport(
     blocksWithoutNode = blocksWithoutNode == null ? List.of() : List.copyOf(blocksWithoutNode);
     staleAffinities = staleAffinities == null ? List.of() : List.copyOf(staleAffinities);
     inUseNotAllocated = inUseNotAllocated == null ? List.of() : List.copyOf(inUseNotAllocated);
+    stats = stats == null ? new Stats(0, 0, 0, 0, 0, 0, Map.of()) : stats;
   }
+
+  /** What was read, for the check's text output. */
+  public record Stats(int blocks, int activePools, int nodeIps, int workloadIps, int inUseIps, int handles,
+      Map<String, Integer> allocationsByNode) {}
 
   /** One allocation, with Calico's field names; {@code block} and {@code handleMissing} are ours. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -94,6 +100,30 @@ public record CheckReport(
   public int problems() {
     return leaked().size() + leakedHandles.size() + missingHandles.size() + handleMismatches.size()
         + blocksWithoutNode.size() + staleAffinities.size() + inUseNotAllocated.size();
+  }
+
+  /**
+   * What several reports, made at different times, agree on: an allocation, handle or affinity is kept only if every
+   * report lists it identically (Calico's {@code --from-report} given several files does the same for leaked IPs and
+   * handles, so that something only transiently unused is not released).
+   */
+  public static CheckReport intersect(List<CheckReport> reports) {
+    CheckReport first = reports.get(0);
+    Map<String, List<Entry>> allocs = new TreeMap<>();
+    first.allocations.forEach((ip, entries) -> {
+      if (reports.stream().allMatch(r -> entries.equals(r.allocations.get(ip)))) {
+        allocs.put(ip, entries);
+      }
+    });
+    return new CheckReport(first.version, first.clusterGUID, first.datastoreLocked, first.clusterInformationRevision,
+        first.clusterType, first.ipamRevision, allocs, common(reports, CheckReport::leakedHandles),
+        common(reports, CheckReport::missingHandles), common(reports, CheckReport::handleMismatches),
+        common(reports, CheckReport::blocksWithoutNode), common(reports, CheckReport::staleAffinities),
+        common(reports, CheckReport::inUseNotAllocated), first.stats);
+  }
+
+  private static <T> List<T> common(List<CheckReport> reports, java.util.function.Function<CheckReport, List<T>> f) {
+    return f.apply(reports.get(0)).stream().filter(x -> reports.stream().allMatch(r -> f.apply(r).contains(x))).toList();
   }
 
   private static final JsonMapper JSON = JsonMapper.builder()

@@ -47,16 +47,26 @@ public final class IpamCheck {
     Map<String, Node> nodes = new HashMap<>();
     store.list(Node.class).items().forEach(n -> nodes.put(n.name(), n));
     Map<String, List<String>> owners = new HashMap<>();
-    nodes.values().forEach(n -> nodeAddresses(n).forEach(ip -> owners.computeIfAbsent(ip, k -> new ArrayList<>())
-        .add("Node(" + n.name() + ")")));
+    int nodeIps = 0;
+    for (Node n : nodes.values()) {
+      for (String ip : nodeAddresses(n)) {
+        owners.computeIfAbsent(ip, k -> new ArrayList<>()).add("Node(" + n.name() + ")");
+        nodeIps++;
+      }
+    }
+    int workloadIps = 0;
     for (WorkloadEndpoint w : store.list(WorkloadEndpoint.class).items()) {
       if (w.spec().ipNetworks() != null) {
         for (String net : w.spec().ipNetworks()) {
-          normalise(net).ifPresent(ip -> owners.computeIfAbsent(ip, k -> new ArrayList<>())
-              .add("Workload(" + w.namespace() + "/" + w.name() + ")"));
+          if (normalise(net).isPresent()) {
+            owners.computeIfAbsent(normalise(net).get(), k -> new ArrayList<>())
+                .add("Workload(" + w.namespace() + "/" + w.name() + ")");
+            workloadIps++;
+          }
         }
       }
     }
+    Map<String, Integer> byNode = new TreeMap<>();
 
     Map<String, List<CheckReport.Entry>> allocations = new TreeMap<>();
     Map<String, Map<String, Integer>> heldByHandle = new LinkedHashMap<>(); // handle -> block -> count, from blocks
@@ -78,6 +88,7 @@ public final class IpamCheck {
         List<String> by = reserved ? List.of("Reserved for Windows") : owners.getOrDefault(ip, List.of());
         Map<String, String> at = a.attributes();
         String node = at.get("node") != null && !at.get("node").isEmpty() ? at.get("node") : b.host();
+        byNode.merge(node == null ? "" : node, 1, Integer::sum);
         allocations.computeIfAbsent(ip, k -> new ArrayList<>()).add(new CheckReport.Entry(ip, b.cidr().toString(),
             handle, new BigInteger(Long.toUnsignedString(a.sequenceNumber())), at.get("pod"), at.get("namespace"), node,
             at.get("type"), at.get("timestamp"), !by.isEmpty(), node != null && !node.equals(b.host()), List.copyOf(by),
@@ -157,7 +168,9 @@ public final class IpamCheck {
         .map(r -> r.metadata().resourceVersion()).orElse("");
     return new CheckReport(version, ci == null ? "" : nz(ci.clusterGUID()),
         ci != null && Boolean.FALSE.equals(ci.datastoreReady()), ciRevision, ci == null ? "" : nz(ci.clusterType()),
-        ipam.revision(), allocations, leaked, missing, mismatches, noNode, stale, notAllocated);
+        ipam.revision(), allocations, leaked, missing, mismatches, noNode, stale, notAllocated,
+        new CheckReport.Stats(blocks.size(), active.size(), nodeIps, workloadIps, owners.size(), handles.size(),
+            byNode));
   }
 
   private static String nz(String s) {
