@@ -1,6 +1,7 @@
 package org.calicoledger.events.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -18,7 +19,9 @@ public record FieldChange(String path, JsonNode before, JsonNode after) {
   /**
    * The differing leaves of {@code before} and {@code after} (either may be null: everything is added or removed), in
    * field order. Objects are compared field by field, arrays of equal length element by element; an array that
-   * changes length is one change of the whole array.
+   * changes length is one change of the whole array. A boolean missing on one side reads as {@code false}: Calico
+   * writes its resources from Go structs with {@code omitempty}, so {@code natOutgoing: false} is stored by leaving the
+   * field out, and the change is {@code spec.natOutgoing: true -> false}, not {@code true -> (none)}.
    */
   public static List<FieldChange> diff(JsonNode before, JsonNode after) {
     List<FieldChange> out = new ArrayList<>();
@@ -27,6 +30,11 @@ public record FieldChange(String path, JsonNode before, JsonNode after) {
   }
 
   private static void walk(String path, JsonNode a, JsonNode b, List<FieldChange> out) {
+    if (a == null && b != null && b.isBoolean()) {
+      a = BooleanNode.FALSE;
+    } else if (b == null && a != null && a.isBoolean()) {
+      b = BooleanNode.FALSE;
+    }
     if (a != null && b != null && a.equals(b)) {
       return;
     }

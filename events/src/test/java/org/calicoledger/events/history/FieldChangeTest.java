@@ -20,6 +20,14 @@ class FieldChangeTest {
   }
 
   @Test
+  void aMissingBooleanIsFalseAsGoOmitsIt() {
+    assertThat(diff("{\"spec\":{\"natOutgoing\":true}}", "{\"spec\":{}}"))
+        .containsExactly("spec.natOutgoing: true -> false");
+    assertThat(diff("{\"spec\":{}}", "{\"spec\":{\"disabled\":true}}")).containsExactly("spec.disabled: false -> true");
+    assertThat(diff("{\"spec\":{\"disabled\":false}}", "{\"spec\":{}}")).isEmpty();
+  }
+
+  @Test
   void addedAndRemovedFieldsShowNone() {
     assertThat(diff("{\"metadata\":{\"labels\":{\"a\":\"1\"}},\"spec\":{}}",
         "{\"metadata\":{\"labels\":{\"b\":\"2\"}},\"spec\":{\"ipipMode\":\"Always\"}}"))
