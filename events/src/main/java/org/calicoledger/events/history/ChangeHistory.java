@@ -35,7 +35,7 @@ import org.calicoledger.events.subscriber.ChangeRecords;
  */
 public final class ChangeHistory implements AutoCloseable {
   /** Events folded into one delta before it is applied: bounds the delta's memory, not the result. */
-  private static final int FOLD_BATCH = 50_000;
+  private static final int FOLD_BATCH = 500_000;
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final TopicPartition tp = new TopicPartition(ChangeLog.CHANGES, 0);
@@ -134,7 +134,7 @@ public final class ChangeHistory implements AutoCloseable {
         return true;
       }
       found[0] = r.offset();
-      found[1] = e.getRevision();
+      found[1] = e.revision();
       any[0] = true;
       return false;
     });
@@ -147,7 +147,7 @@ public final class ChangeHistory implements AutoCloseable {
     boolean[] any = {false};
     scan(offset, (r, e) -> {
       found[0] = r.offset();
-      found[1] = e.getRevision();
+      found[1] = e.revision();
       any[0] = true;
       return false;
     });
@@ -169,7 +169,7 @@ public final class ChangeHistory implements AutoCloseable {
     int[] next = {0};
     int[] inDelta = {0};
     scan(begin, (r, e) -> {
-      while (next[0] < sorted.length && e.getRevision() > sorted[next[0]]) {
+      while (next[0] < sorted.length && e.revision() > sorted[next[0]]) {
         image[0] = delta[0].apply();
         delta[0] = new ClusterDelta(image[0]);
         inDelta[0] = 0;
@@ -178,7 +178,7 @@ public final class ChangeHistory implements AutoCloseable {
       if (next[0] == sorted.length) {
         return false;
       }
-      delta[0].replay(e);
+      delta[0].replay(e.revision(), e.position(), e.count(), r.key(), e.operation(), e.value());
       if (++inDelta[0] >= FOLD_BATCH) {
         image[0] = delta[0].apply();
         delta[0] = new ClusterDelta(image[0]);
@@ -202,12 +202,15 @@ public final class ChangeHistory implements AutoCloseable {
     long from = since instanceof Bound.Revision r ? r.revision() : Long.MIN_VALUE;
     long to = upTo(until);
     List<HistoryEntry> out = new ArrayList<>();
-    scan(startOffset(since), (r, e) -> {
-      if (e.getRevision() > to) {
+    scan(startOffset(since), (r, head) -> {
+      if (head.revision() > to) {
         return false;
       }
-      if (e.getRevision() >= from && filter.test(e)) {
-        out.add(HistoryEntry.of(e, r.offset()));
+      if (head.revision() >= from) {
+        ChangeEvent e = ChangeRecords.event(r);
+        if (filter.test(e)) {
+          out.add(HistoryEntry.of(e, r.offset()));
+        }
       }
       return true;
     });
@@ -222,7 +225,7 @@ public final class ChangeHistory implements AutoCloseable {
 
   interface Visitor {
     /** Returns false to stop. */
-    boolean visit(ConsumerRecord<String, byte[]> r, ChangeEvent e);
+    boolean visit(ConsumerRecord<String, byte[]> r, ChangeRecords.Essentials head);
   }
 
   /** Visits committed events from {@code offset} until the reader's end or until the visitor stops. */
@@ -235,7 +238,7 @@ public final class ChangeHistory implements AutoCloseable {
     long position = offset;
     while (position < end) {
       for (ConsumerRecord<String, byte[]> r : call(() -> consumer.poll(Duration.ofMillis(25)))) {
-        if (r.offset() >= end || !v.visit(r, ChangeRecords.event(r))) {
+        if (r.offset() >= end || !v.visit(r, ChangeRecords.essentials(r))) {
           return;
         }
       }

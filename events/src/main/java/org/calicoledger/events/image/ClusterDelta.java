@@ -1,5 +1,6 @@
 package org.calicoledger.events.image;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -43,7 +44,9 @@ public final class ClusterDelta {
   private long revision;
   private int nextPosition;
   private int count;
-  private final Map<String, ImageValue>[] pending;
+  /** The last value replayed per etcd key (null: deleted), in replay order; grouped by concern once replay ends. */
+  private final Map<String, ImageValue> byKey = new HashMap<>(1024);
+  private Map<String, ImageValue>[] pending;
   private final List<ChangeEvent> events = new ArrayList<>();
   private ClusterImage result;
   private Changes<?>[] changes;
@@ -60,7 +63,6 @@ public final class ClusterDelta {
     this.base = Objects.requireNonNull(base, "base");
     this.snapshot = snapshot;
     this.revision = revision;
-    this.pending = new Map[Concern.all().size()];
   }
 
   /** A delta that loads a whole snapshot whose point is {@code revision}; see the class comment. */
@@ -81,7 +83,7 @@ public final class ClusterDelta {
     return revision;
   }
 
-  /** The events replayed and applied, in order (ignored ones are not listed). */
+  /** The events replayed and applied, in order (ignored ones, and changes replayed by parts, are not listed). */
   public List<ChangeEvent> events() {
     return Collections.unmodifiableList(events);
   }
@@ -92,38 +94,42 @@ public final class ClusterDelta {
    * @throws IllegalStateException after {@link #apply()}
    */
   public boolean replay(ChangeEvent e) {
-    if (result != null || changes != null) {
+    if (!replay(e.getRevision(), e.getPosition(), e.getCount(), e.getKey(), e.getOperation(), e.getValue())) {
+      return false;
+    }
+    events.add(e);
+    return true;
+  }
+
+  /**
+   * Replays one change given by its parts, as {@link #replay(ChangeEvent)} does, without keeping an event for
+   * {@link #events()}: for folding history, where only the image is wanted and decoding whole events would cost more
+   * than the fold.
+   */
+  public boolean replay(long revision, int position, int count, String key, Operation op, ByteString value) {
+    if (pending != null) {
       throw new IllegalStateException("this delta was already applied; start a new one from its image");
     }
     if (!snapshot) {
-      long r = e.getRevision();
-      int p = e.getPosition();
-      boolean after = r > revision || (r == revision && !(nextPosition == 0 && count == 0) && p >= nextPosition);
+      boolean after = revision > this.revision
+          || (revision == this.revision && !(nextPosition == 0 && this.count == 0) && position >= nextPosition);
       if (!after) {
         return false;
       }
-      if (r > revision) {
-        revision = r;
-        count = e.getCount();
+      if (revision > this.revision) {
+        this.revision = revision;
+        this.count = count;
       }
-      nextPosition = p + 1;
-      if (nextPosition >= count) {
+      nextPosition = position + 1;
+      if (nextPosition >= this.count) {
         nextPosition = 0;
-        count = 0;
+        this.count = 0;
       }
     }
-    Operation op = e.getOperation();
     if (op == Operation.PUT || op == Operation.DELETE) {
-      String key = e.getKey();
-      Concern<?> c = Concern.of(key);
-      Map<String, ImageValue> m = pending[c.index()];
-      if (m == null) {
-        m = new HashMap<>();
-        pending[c.index()] = m;
-      }
-      m.put(c.id(key), op == Operation.PUT ? new ImageValue(key, e.getValue(), e.getRevision()) : null);
+      // keyed by the etcd key: classifying into concern and id happens once per distinct key, in group()
+      byKey.put(key, op == Operation.PUT ? new ImageValue(key, value == null ? ByteString.EMPTY : value, revision) : null);
     }
-    events.add(e);
     return true;
   }
 
@@ -153,7 +159,7 @@ public final class ClusterDelta {
     if (result != null) {
       return result;
     }
-    finishSnapshot();
+    group();
     KeyedImage<?>[] parts = base.parts().clone();
     boolean changed = false;
     for (Concern<?> c : Concern.all()) {
@@ -171,7 +177,9 @@ public final class ClusterDelta {
             tree = tree.minus(e.getKey());
           }
         } else if (!now.equals(was)) {
-          tree = tree.plus(e.getKey(), now);
+          ImageValue own = now.detached();
+          e.setValue(own); // changes() then hands out the instances the image holds (one decode cache)
+          tree = tree.plus(e.getKey(), own);
         }
       }
       if (tree != old.tree()) {
@@ -188,8 +196,28 @@ public final class ClusterDelta {
     return new KeyedImage<>(c, tree);
   }
 
+  /** Ends replay: sorts the replayed keys into their concerns (and, for a snapshot, removes what it lacks). */
+  @SuppressWarnings("unchecked")
+  private void group() {
+    if (pending != null) {
+      return;
+    }
+    pending = new Map[Concern.all().size()];
+    for (Map.Entry<String, ImageValue> e : byKey.entrySet()) {
+      String key = e.getKey();
+      Concern<?> c = Concern.of(key);
+      Map<String, ImageValue> m = pending[c.index()];
+      if (m == null) {
+        m = new HashMap<>();
+        pending[c.index()] = m;
+      }
+      m.put(c.id(key), e.getValue());
+    }
+    finishSnapshot();
+  }
+
   private void finishSnapshot() {
-    if (!snapshot || changes != null || result != null) {
+    if (!snapshot) {
       return;
     }
     for (Concern<?> c : Concern.all()) {
@@ -212,7 +240,7 @@ public final class ClusterDelta {
   @SuppressWarnings("unchecked")
   public <T> Changes<T> changes(Concern<T> concern) {
     if (changes == null) {
-      finishSnapshot();
+      group();
       changes = new Changes<?>[pending.length];
     }
     Changes<T> done = (Changes<T>) changes[concern.index()];
@@ -243,6 +271,7 @@ public final class ClusterDelta {
 
   /** Whether {@code concern} has any change (cheaper to ask before computing {@link #changes}). */
   public boolean touches(Concern<?> concern) {
+    group();
     Map<String, ImageValue> m = pending[concern.index()];
     return m != null && !m.isEmpty() && !changes(concern).isEmpty();
   }

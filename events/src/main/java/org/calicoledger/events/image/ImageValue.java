@@ -30,6 +30,15 @@ public final class ImageValue {
     return new ImageValue(key, ByteString.copyFromUtf8(json), modRevision);
   }
 
+  /**
+   * This value with bytes of its own. Events parsed with aliasing share one array per Kafka record (previous value,
+   * new value and every other field); an image that kept that would hold each record whole for as long as the key
+   * lives, so a delta detaches the values it puts into an image, once per key and apply.
+   */
+  ImageValue detached() {
+    return new ImageValue(key, ByteString.copyFrom(bytes.asReadOnlyByteBuffer()), modRevision);
+  }
+
   public String key() {
     return key;
   }

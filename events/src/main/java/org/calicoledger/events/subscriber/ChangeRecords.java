@@ -1,5 +1,6 @@
 package org.calicoledger.events.subscriber;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
@@ -42,6 +43,44 @@ public final class ChangeRecords {
       return e;
     } catch (IOException e) {
       throw new CorruptChangeLogException(topic + " offset " + offset + " is not a ChangeEvent: " + e.getMessage(), e);
+    }
+  }
+
+  /** The fields of a ChangeEvent that folding into an image needs; the key is the record's. */
+  public record Essentials(long revision, int position, int count, Operation operation, ByteString value) {}
+
+  /**
+   * Reads only revision, position, count, operation and value of a record's event, skipping every other field
+   * undecoded (strings are the dear part of a full parse). A tombstone is a DELETE at its header's revision.
+   */
+  public static Essentials essentials(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return new Essentials(tombstoneRevision(r), 0, 1, Operation.DELETE, null);
+    }
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(r.value());
+      in.enableAliasing(true);
+      long revision = 0;
+      int position = 0;
+      int count = 0;
+      int op = 0;
+      ByteString value = null;
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (tag) {
+          case 8 -> revision = in.readInt64();
+          case 16 -> position = in.readInt32();
+          case 24 -> count = in.readInt32();
+          case 64 -> op = in.readEnum();
+          case 82 -> value = in.readBytes();
+          default -> in.skipField(tag);
+        }
+      }
+      Operation operation = Operation.forNumber(op);
+      return new Essentials(revision, position, count, operation == null ? Operation.OPERATION_UNKNOWN : operation,
+          value);
+    } catch (IOException e) {
+      throw new CorruptChangeLogException(r.topic() + " offset " + r.offset() + " is not a ChangeEvent: "
+          + e.getMessage(), e);
     }
   }
 
