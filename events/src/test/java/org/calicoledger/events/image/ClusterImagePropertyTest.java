@@ -107,6 +107,19 @@ class ClusterImagePropertyTest {
   }
 
   @Property(tries = 200)
+  void replayingByPartsEqualsReplayingEvents(@ForAll("histories") List<List<Op>> history,
+      @ForAll List<@IntRange(min = 0, max = 200) Integer> cuts) {
+    List<ChangeEvent> events = events(history);
+    ClusterImage byEvents = foldInBatches(events, cuts);
+    ClusterDelta d = new ClusterDelta(ClusterImage.EMPTY);
+    for (ChangeEvent e : events) {
+      d.replay(e.getRevision(), e.getPosition(), e.getCount(), e.getKey(), e.getOperation(), e.getValue());
+    }
+    assertThat(d.events()).isEmpty();
+    assertThat(d.apply()).isEqualTo(byEvents);
+  }
+
+  @Property(tries = 200)
   void replayingWhatTheImageHoldsChangesNothing(@ForAll("histories") List<List<Op>> history,
       @ForAll @IntRange(min = 0, max = 200) int cut) {
     List<ChangeEvent> events = events(history);
