@@ -16,12 +16,15 @@ import org.calicoledger.store.KeyValue;
 /**
  * Assignment: where an address comes from, in Calico's order.
  * <ol>
- *   <li>A block affine to the host with a free address (from the {@link HostView}; no read when warm).</li>
- *   <li>Once per call, when those are full: re-read the host's affinities and blocks (other allocators on the same
- *       host may have claimed blocks; crashed claims are finished, see {@link Claimer}).</li>
+ *   <li>A block affine to the host with a free address (from the {@link HostView}; no read when warm; the view
+ *       re-reads all of the host's affinities and blocks on first use and when older than 30 s, finishing crashed
+ *       claims, see {@link Claimer}).</li>
  *   <li>Claim a new block, when {@code auto_allocate_blocks} is on and the host has fewer than
- *       {@code maxBlocksPerHost} blocks of this IP version.</li>
- *   <li>Borrow from another host's block, when {@code strict_affinity} is off.</li>
+ *       {@code maxBlocksPerHost} blocks of this IP version. The claim walk also finds a block another allocator on
+ *       the same host claimed meanwhile: it is the first free one in the host's order, and its claim resumes
+ *       there.</li>
+ *   <li>Re-read every affine block (others may have freed addresses in blocks thought full), then borrow from
+ *       another host's block, when {@code strict_affinity} is off.</li>
  * </ol>
  * Each address costs one block write (compare-and-swap on the block, its pool and the node) and one handle write.
  * A lost compare-and-swap is retried on the values it returned, within the call's {@link RetryPolicy.Budget}.
@@ -45,10 +48,10 @@ final class Assigner {
   void assign(HostView view, AssignRequest req, int version, Handles.Counter counter, RetryPolicy.Budget budget,
       List<Assignment.Address> got) {
     Map<String, String> attrs = attributes(req);
-    boolean reloaded = false;
-    if (!view.affineLoaded()) {
+    boolean refreshed = false; // every affine block and the snapshot re-read in this call
+    if (view.affineStale()) {
       claimer.loadAffine(view, view.snapshot(store));
-      reloaded = true;
+      refreshed = true;
     }
     while (true) {
       int remaining = req.count(version) - (int) got.stream().filter(a -> a.block().version() == version).count();
@@ -66,16 +69,10 @@ final class Assigner {
         }
         continue;
       }
-      if (!reloaded) {
-        claimer.loadAffine(view, view.reloadSnapshot(store));
-        reloaded = true;
-        continue;
-      }
       IpamConfig cfg = s.config().value();
       boolean atLimit = view.count(version) >= cfg.blockLimit();
-      Claimer.Result claimed = Claimer.Result.NONE_FREE;
       if (cfg.autoAllocateBlocks() && !atLimit) {
-        claimed = claimer.claimNew(view, s, pools, version);
+        Claimer.Result claimed = claimer.claimNew(view, s, pools, version);
         if (claimed == Claimer.Result.CLAIMED) {
           continue;
         }
@@ -83,6 +80,11 @@ final class Assigner {
           budget.conflict("a block claim for node " + view.host);
           continue;
         }
+      }
+      if (!refreshed) { // before borrowing or giving up: addresses freed by others in blocks thought full
+        claimer.loadAffine(view, view.reloadSnapshot(store));
+        refreshed = true;
+        continue;
       }
       if (!cfg.strictAffinity()) {
         Step st = borrow(view, s, pools, version, remaining, req, attrs, counter, budget, got);

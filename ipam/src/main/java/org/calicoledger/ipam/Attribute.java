@@ -22,8 +22,10 @@ public record Attribute(String handleId, Map<String, String> secondary, ObjectNo
     secondary = secondary == null ? null : Collections.unmodifiableMap(new TreeMap<>(secondary));
   }
 
+  /** A new attribute; its JSON is built once here, not on every write of the block. */
   static Attribute of(String handleId, Map<String, String> secondary) {
-    return new Attribute(handleId, secondary == null ? Map.of() : secondary, null);
+    Attribute a = new Attribute(handleId, secondary == null ? Map.of() : secondary, null);
+    return new Attribute(a.handleId, a.secondary, (ObjectNode) a.toJson());
   }
 
   /** The handle with the damage of an old host-local migration cut off (Calico's {@code sanitizeHandle}). */

@@ -1,8 +1,11 @@
 package org.calicoledger.ipam;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -111,73 +114,101 @@ final class BlockJson {
     return n == null || n.isNull() ? null : n.asText();
   }
 
+  /** Streams the JSON (no tree): this is on every allocation's path. */
   static byte[] write(Block b) {
-    ObjectNode out = IpamJson.NODES.objectNode();
-    Set<String> names = new LinkedHashSet<>();
-    if (b.source != null) {
-      b.source.fields().fieldNames().forEachRemaining(names::add);
-    }
-    names.addAll(ORDER);
-    for (String name : names) {
-      if (!ORDER.contains(name)) {
-        out.set(name, b.source.fields().get(name));
-        continue;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(1024 + b.allocations.length * 24);
+    try (JsonGenerator g = IpamJson.generator(buf)) {
+      g.writeStartObject();
+      Set<String> names = new LinkedHashSet<>();
+      if (b.source != null) {
+        b.source.fields().fieldNames().forEachRemaining(names::add);
       }
-      switch (name) {
-        case "cidr" -> out.put("cidr", b.cidr.toString());
-        case "affinity" -> {
-          if (b.affinity == null) {
-            out.putNull("affinity");
-          } else {
-            out.put("affinity", b.affinity);
-          }
+      names.addAll(ORDER);
+      for (String name : names) {
+        if (!ORDER.contains(name)) {
+          g.writeFieldName(name);
+          g.writeTree(b.source.fields().get(name));
+          continue;
         }
-        case "affinityClaimTime" -> {
-          if (b.affinityClaimTime != null) {
-            out.put("affinityClaimTime", b.affinityClaimTime);
-          }
-        }
-        case "allocations" -> {
-          ArrayNode arr = out.putArray("allocations");
-          for (int a : b.allocations) {
-            if (a == Block.FREE) {
-              arr.addNull();
+        switch (name) {
+          case "cidr" -> g.writeStringField("cidr", b.cidr.toString());
+          case "affinity" -> {
+            g.writeFieldName("affinity");
+            if (b.affinity == null) {
+              g.writeNull();
             } else {
-              arr.add(a);
+              g.writeString(b.affinity);
             }
           }
-        }
-        case "unallocated" -> {
-          if (b.unallocated.length == 0 && wasNull(b, name)) {
-            out.putNull(name);
-            continue;
+          case "affinityClaimTime" -> {
+            if (b.affinityClaimTime != null) {
+              g.writeStringField("affinityClaimTime", b.affinityClaimTime);
+            }
           }
-          ArrayNode arr = out.putArray("unallocated");
-          for (int o : b.unallocated) {
-            arr.add(o);
+          case "allocations" -> {
+            g.writeArrayFieldStart("allocations");
+            for (int a : b.allocations) {
+              if (a == Block.FREE) {
+                g.writeNull();
+              } else {
+                g.writeNumber(a);
+              }
+            }
+            g.writeEndArray();
           }
-        }
-        case "attributes" -> {
-          if (b.attributes.isEmpty() && wasNull(b, name)) {
-            out.putNull(name);
-            continue;
+          case "unallocated" -> {
+            g.writeFieldName("unallocated");
+            if (b.unallocated.length == 0 && wasNull(b, name)) {
+              g.writeNull();
+            } else {
+              g.writeArray(b.unallocated, 0, b.unallocated.length);
+            }
           }
-          ArrayNode arr = out.putArray("attributes");
-          b.attributes.forEach(x -> arr.add(x.toJson()));
-        }
-        case "sequenceNumber" -> out.set("sequenceNumber", IpamJson.unsignedNode(b.sequenceNumber));
-        case "sequenceNumberForAllocation" -> {
-          if (b.sequenceByOrdinal == null) {
-            out.putNull("sequenceNumberForAllocation");
-          } else {
-            ObjectNode m = out.putObject("sequenceNumberForAllocation"); // Go sorts map keys as strings: "0","1","10"...
-            b.sequenceByOrdinal.forEach((k, v) -> m.set(k, IpamJson.unsignedNode(v)));
+          case "attributes" -> {
+            g.writeFieldName("attributes");
+            if (b.attributes.isEmpty() && wasNull(b, name)) {
+              g.writeNull();
+            } else {
+              g.writeStartArray();
+              for (Attribute a : b.attributes) {
+                g.writeTree(a.toJson());
+              }
+              g.writeEndArray();
+            }
           }
+          case "sequenceNumber" -> {
+            g.writeFieldName("sequenceNumber");
+            writeUnsigned(g, b.sequenceNumber);
+          }
+          case "sequenceNumberForAllocation" -> {
+            g.writeFieldName("sequenceNumberForAllocation");
+            if (b.sequenceByOrdinal == null) {
+              g.writeNull();
+            } else {
+              g.writeStartObject(); // Go sorts map keys as strings: "0","1","10"...; the SortedMap already is
+              for (Map.Entry<String, Long> e : b.sequenceByOrdinal.entrySet()) {
+                g.writeFieldName(e.getKey());
+                writeUnsigned(g, e.getValue());
+              }
+              g.writeEndObject();
+            }
+          }
+          case "deleted" -> g.writeBooleanField("deleted", b.deleted);
+          default -> throw new AssertionError(name);
         }
-        case "deleted" -> out.put("deleted", b.deleted);
-        default -> throw new AssertionError(name);
       }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return IpamJson.write(out);
+    return buf.toByteArray();
+  }
+
+  private static void writeUnsigned(JsonGenerator g, long v) throws IOException {
+    if (v >= 0) {
+      g.writeNumber(v);
+    } else {
+      g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(v)));
+    }
   }
 }

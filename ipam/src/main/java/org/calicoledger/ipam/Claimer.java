@@ -8,6 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.calicoledger.ipam.BlockStore.Guard;
 import org.calicoledger.ipam.BlockStore.Outcome;
 import org.calicoledger.model.net.Cidr;
@@ -23,8 +26,8 @@ import org.calicoledger.store.KeyValue;
  * </pre>
  * Two hosts racing for one block both may write step 1 (their affinity keys differ) but only one creates the block;
  * the other sees whose it is in the failed compare, deletes its pending affinity and tries its next block. A crash
- * can stop a claimer after any step; {@link #loadAffine} (run whenever a host's cached blocks are full, and on first
- * use) finishes or undoes what it finds:
+ * can stop a claimer after any step; {@link #loadAffine} (run on a host's first allocation, every
+ * {@link Snapshot#MAX_AGE_NANOS}, and before borrowing or giving up) finishes or undoes what it finds:
  * <ul>
  *   <li>pending affinity, no block: the claim resumes at step 2 if a pool still serves the host, else the affinity
  *       goes;</li>
@@ -46,27 +49,64 @@ final class Claimer {
   }
 
   /**
+   * Which blocks exist, per IP version, as this allocator last listed them (plus those it saw created since): the
+   * claim walk skips them without reading. Blocks are rarely deleted, so the hint is mostly right; it is refreshed
+   * when older than {@link Snapshot#MAX_AGE_NANOS}, and a walk that finds nothing free lists again before giving up.
+   */
+  private record Known(Set<Cidr> blocks, Map<Cidr, Versioned<Block>> values, long listedNanos) {
+    boolean stale() {
+      return System.nanoTime() - listedNanos > Snapshot.MAX_AGE_NANOS;
+    }
+  }
+
+  private final ConcurrentMap<Integer, Known> known = new ConcurrentHashMap<>();
+
+  private Known list(int version) {
+    Map<Cidr, Versioned<Block>> values = new HashMap<>();
+    store.blocks(version).forEach(b -> values.put(b.value().cidr(), b));
+    Known k = new Known(ConcurrentHashMap.newKeySet(), values, System.nanoTime());
+    k.blocks().addAll(values.keySet());
+    known.put(version, k);
+    return k;
+  }
+
+  /**
    * Claims a block for the host from the first of {@code pools} that has one: a block nobody has yet, in the host's
-   * own order ({@link BlockOrder}), or a block already affine to the host that still has room.
+   * own order ({@link BlockOrder}), or (found when the blocks were just listed) a block already affine to the host
+   * that still has room.
    */
   Result claimNew(HostView view, Snapshot s, List<PoolView> pools, int version) {
-    Map<Cidr, Versioned<Block>> existing = new HashMap<>();
-    store.blocks(version).forEach(b -> existing.put(b.value().cidr(), b));
+    Known k = known.get(version);
+    boolean listed = k == null || k.stale();
+    if (listed) {
+      k = list(version);
+    }
+    Result r = walk(view, s, pools, k, listed);
+    if (r == Result.NONE_FREE && !listed) {
+      r = walk(view, s, pools, list(version), true);
+    }
+    return r;
+  }
+
+  private Result walk(HostView view, Snapshot s, List<PoolView> pools, Known k, boolean withValues) {
     for (PoolView pool : pools) {
       // Pigeonhole: each block visited either is known to exist or gets claimed (or turns out taken, and then is
       // known to exist), so more than (known blocks + 1) visits cannot be needed: short even for huge pools.
       long visited = 0;
-      for (Iterator<Cidr> it = new BlockOrder(pool, view.host); it.hasNext() && visited <= existing.size(); visited++) {
+      for (Iterator<Cidr> it = new BlockOrder(pool, view.host); it.hasNext() && visited <= k.blocks().size(); visited++) {
         Cidr c = it.next();
-        Versioned<Block> e = existing.get(c);
-        if (e != null && (e.value() == null || !(view.host.equals(e.value().host()) && e.value().freeCount() > 0))) {
-          continue;
+        if (k.blocks().contains(c)) {
+          Versioned<Block> e = withValues ? k.values().get(c) : null;
+          if (e == null || !(view.host.equals(e.value().host()) && e.value().freeCount() > 0)
+              || view.cached(c) != null) {
+            continue;
+          }
         }
         Result r = claim(view, s, pool, c);
+        k.blocks().add(c);
         if (r != Result.TAKEN) {
           return r;
         }
-        existing.put(c, new Versioned<>(null, -1)); // exists now, someone else's
       }
     }
     return Result.NONE_FREE;
@@ -160,9 +200,7 @@ final class Claimer {
   void loadAffine(HostView view, Snapshot s) {
     List<Versioned<Block>> usable = new ArrayList<>();
     for (Versioned<Affinity> aff : store.affinities(view.host)) {
-      Cidr cidr = aff.value().cidr();
-      Optional<Versioned<Block>> block = store.block(cidr);
-      Versioned<Block> b = reconcile(view, s, aff, block.orElse(null));
+      Versioned<Block> b = reconcile(view, s, aff, store.block(aff.value().cidr()).orElse(null));
       if (b != null) {
         usable.add(b);
       }

@@ -22,6 +22,8 @@ final class HostView {
   private volatile Snapshot snapshot;
   private final ConcurrentMap<Cidr, Versioned<Block>> affine = new ConcurrentHashMap<>();
   private volatile boolean affineLoaded;
+  private volatile long affineLoadedNanos;
+  private volatile Cidr current; // the block the last allocation came from: tried first
 
   HostView(String host) {
     this.host = host;
@@ -46,15 +48,24 @@ final class HostView {
     snapshot = null;
   }
 
-  boolean affineLoaded() {
-    return affineLoaded;
+  /**
+   * Whether every affine block was last read from etcd long ago: releases made by other processes (a CNI DEL) free
+   * addresses in blocks this view thinks full, so now and then the view re-reads them all.
+   */
+  boolean affineStale() {
+    return !affineLoaded || System.nanoTime() - affineLoadedNanos > Snapshot.MAX_AGE_NANOS;
   }
 
-  /** Replaces the affine blocks with a fresh reading. */
+  /** Replaces the affine blocks with a fresh reading of all of them. */
   void replaceAffine(Collection<Versioned<Block>> blocks) {
     affine.clear();
     blocks.forEach(this::remember);
     affineLoaded = true;
+    affineLoadedNanos = System.nanoTime();
+  }
+
+  Versioned<Block> cached(Cidr c) {
+    return affine.get(c);
   }
 
   /** Takes a newer reading of a block: kept while it is affine to this host, dropped otherwise. */
@@ -71,14 +82,25 @@ final class HostView {
     affine.remove(c);
   }
 
-  /** The first affine block (in address order) of one of {@code pools} with a free address, or null. */
+  /**
+   * An affine block of one of {@code pools} with a free address, or null: the one used last while it has room, else
+   * the first in address order.
+   */
   Versioned<Block> withSpace(List<PoolView> pools) {
+    Cidr cur = current;
+    Versioned<Block> last = cur == null ? null : affine.get(cur);
+    if (last != null && last.value().freeCount() > 0 && pools.stream().anyMatch(p -> p.contains(cur))) {
+      return last;
+    }
     Versioned<Block> best = null;
     for (Versioned<Block> b : affine.values()) {
       if (b.value().freeCount() > 0 && pools.stream().anyMatch(p -> p.contains(b.value().cidr()))
           && (best == null || b.value().cidr().compareTo(best.value().cidr()) < 0)) {
         best = b;
       }
+    }
+    if (best != null) {
+      current = best.value().cidr();
     }
     return best;
   }
