@@ -39,10 +39,6 @@ final class IpamJson {
     return (ObjectNode) n;
   }
 
-  static ObjectNode parseObject(String json, String what) {
-    return parseObject(json.getBytes(StandardCharsets.UTF_8), what);
-  }
-
   static byte[] write(JsonNode node) {
     try {
       return MAPPER.writeValueAsBytes(node);
@@ -53,14 +49,6 @@ final class IpamJson {
 
   static JsonGenerator generator(OutputStream out) throws IOException {
     return MAPPER.getFactory().createGenerator(out);
-  }
-
-  static String pretty(JsonNode node) {
-    try {
-      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** A Go {@code uint64} field: a JSON integer 0..2^64-1, held in a long with unsigned meaning. */

@@ -135,6 +135,7 @@ public final class CalicoIpam {
     return EtcdStore.connect(StoreConfig.fromEnvironment(conf.etcdEnvironment(env)));
   }
 
+  @SuppressWarnings("try") // the node lock is held for the block, not used in it
   private static List<Cidr> add(NetConf conf, Map<String, String> env) {
     String handle = conf.name() + "." + containerId(env);
     String node = conf.node(env);
@@ -199,6 +200,7 @@ public final class CalicoIpam {
     }
   }
 
+  @SuppressWarnings("try")
   private static void del(NetConf conf, Map<String, String> env) {
     String handle = conf.name() + "." + containerId(env);
     String node = conf.node(env);
