@@ -103,8 +103,11 @@ final class Claimer {
           }
         }
         Result r = claim(view, s, pool, c);
-        k.blocks().add(c);
-        if (r != Result.TAKEN) {
+        if (r == Result.RETRY) {
+          return r;
+        }
+        k.blocks().add(c); // exists now: ours, or another node's
+        if (r == Result.CLAIMED) {
           return r;
         }
       }
@@ -157,8 +160,12 @@ final class Claimer {
       block = w.stored();
     } else {
       Optional<KeyValue> cur = w.outcome().now(blockKey);
-      if (cur.isEmpty()) {
-        return Result.RETRY; // the affinity or the pool changed under us
+      if (cur.isEmpty()) { // the pool or our affinity changed under us: take the pending claim back, then retry
+        if (w.outcome().moved(blockGuards.get(1))) {
+          view.invalidate();
+        }
+        store.deleteAffinity(aff, "ipam: node " + host + " withdraws its claim on block " + cidr + " (pool or affinity changed)");
+        return Result.RETRY;
       }
       block = BlockStore.block(cur.get());
       if (!host.equals(block.value().host())) {
@@ -173,18 +180,13 @@ final class Claimer {
 
     // 3. confirm
     if (aff.value().state() != Affinity.State.CONFIRMED) {
-      Outcome c = store.putAffinity(aff.revision(), aff.value().withState(Affinity.State.CONFIRMED), List.of(),
+      // Lost only if another allocator of this host moved the affinity meanwhile (it confirms it then, or recovery
+      // does): the block is this host's by its own affinity field either way.
+      store.putAffinity(aff.revision(), aff.value().withState(Affinity.State.CONFIRMED), List.of(),
           "ipam: node " + host + " confirms block " + cidr, null);
-      if (!c.ok() && !confirmed(c, affKey)) {
-        return Result.RETRY;
-      }
     }
     view.remember(block);
     return Result.CLAIMED;
-  }
-
-  private static boolean confirmed(Outcome o, String affKey) {
-    return o.now(affKey).map(kv -> Affinity.parse(affKey, kv.value()).state() == Affinity.State.CONFIRMED).orElse(false);
   }
 
   /** Calico seeds a new block's sequence number with the time in nanoseconds. */
