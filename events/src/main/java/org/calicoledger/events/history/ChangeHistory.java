@@ -14,7 +14,6 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.calicoledger.events.ChangeLog;
 import org.calicoledger.events.KafkaSettings;
-import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.events.proto.ChangeEvent;
 import org.calicoledger.events.subscriber.ChangeLogConsumer;
@@ -31,12 +30,10 @@ import org.calicoledger.events.subscriber.ChangeRecords;
  * ({@code offsetsForTimes}) instead of a scan. A lower revision bound is found by bisecting offsets (revisions grow
  * with offsets on the single partition). Folding into an image always starts at the beginning of the log: the log is
  * the only record of past states. Every wait on Kafka is bounded by the reader's timeout: a broker that stops answering
- * is a {@link ChangeLogUnavailableException}, never a hang. Not thread-safe.
+ * is a {@link ChangeLogUnavailableException}, never a hang. Folding runs on a thread of its own ({@link HistoryFold})
+ * while this one reads. Not thread-safe.
  */
 public final class ChangeHistory implements AutoCloseable {
-  /** Events folded into one delta before it is applied: bounds the delta's memory, not the result. */
-  private static final int FOLD_BATCH = 500_000;
-
   private final KafkaConsumer<String, byte[]> consumer;
   private final TopicPartition tp = new TopicPartition(ChangeLog.CHANGES, 0);
   private final String bootstrap;
@@ -163,32 +160,17 @@ public final class ChangeHistory implements AutoCloseable {
   public ClusterImage[] imagesAt(long... revisions) {
     long[] sorted = revisions.clone();
     Arrays.sort(sorted);
-    ClusterImage[] atSorted = new ClusterImage[sorted.length];
-    ClusterImage[] image = {ClusterImage.EMPTY};
-    ClusterDelta[] delta = {new ClusterDelta(ClusterImage.EMPTY)};
-    int[] next = {0};
-    int[] inDelta = {0};
-    scan(begin, (r, e) -> {
-      while (next[0] < sorted.length && e.revision() > sorted[next[0]]) {
-        image[0] = delta[0].apply();
-        delta[0] = new ClusterDelta(image[0]);
-        inDelta[0] = 0;
-        atSorted[next[0]++] = image[0];
-      }
-      if (next[0] == sorted.length) {
-        return false;
-      }
-      delta[0].replay(e.revision(), e.position(), e.count(), r.key(), e.operation(), e.value());
-      if (++inDelta[0] >= FOLD_BATCH) {
-        image[0] = delta[0].apply();
-        delta[0] = new ClusterDelta(image[0]);
-        inDelta[0] = 0;
-      }
-      return true;
-    });
-    image[0] = delta[0].apply();
-    while (next[0] < sorted.length) {
-      atSorted[next[0]++] = image[0];
+    HistoryFold fold = new HistoryFold(sorted);
+    ClusterImage[] atSorted;
+    try {
+      scanBatches(begin, batch -> {
+        fold.offer(batch);
+        return !fold.done();
+      });
+      atSorted = fold.finish();
+    } catch (RuntimeException e) {
+      fold.abandon();
+      throw e;
     }
     ClusterImage[] out = new ClusterImage[revisions.length];
     for (int i = 0; i < revisions.length; i++) {
@@ -230,6 +212,21 @@ public final class ChangeHistory implements AutoCloseable {
 
   /** Visits committed events from {@code offset} until the reader's end or until the visitor stops. */
   private void scan(long offset, Visitor v) {
+    scanBatches(offset, batch -> {
+      for (ConsumerRecord<String, byte[]> r : batch) {
+        if (!v.visit(r, ChangeRecords.essentials(r))) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Hands each poll's committed records from {@code offset} up to the reader's end to {@code sink}, until the end or
+   * until it returns false. A broker that makes no progress for the timeout is an error.
+   */
+  private void scanBatches(long offset, Predicate<List<ConsumerRecord<String, byte[]>>> sink) {
     if (offset >= end) {
       return;
     }
@@ -237,10 +234,16 @@ public final class ChangeHistory implements AutoCloseable {
     long lastProgress = System.nanoTime();
     long position = offset;
     while (position < end) {
-      for (ConsumerRecord<String, byte[]> r : call(() -> consumer.poll(Duration.ofMillis(25)))) {
-        if (r.offset() >= end || !v.visit(r, ChangeRecords.essentials(r))) {
-          return;
-        }
+      List<ConsumerRecord<String, byte[]>> batch = call(() -> consumer.poll(Duration.ofMillis(25))).records(tp);
+      int n = batch.size();
+      while (n > 0 && batch.get(n - 1).offset() >= end) {
+        n--;
+      }
+      if (n > 0 && !sink.test(n == batch.size() ? batch : batch.subList(0, n))) {
+        return;
+      }
+      if (n < batch.size()) {
+        return;
       }
       long now = call(() -> consumer.position(tp, timeout));
       if (now != position) {

@@ -3,6 +3,7 @@ package org.calicoledger.events.subscriber;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +23,16 @@ import org.calicoledger.events.proto.Position;
 public final class ChangeRecords {
   private ChangeRecords() {}
 
+  /**
+   * A reader whose {@code bytes} fields share {@code bytes}: protobuf aliases only input it was told is immutable, which
+   * {@code newInstance(byte[])} does not claim; a wrapped ByteString's reader does.
+   */
+  private static CodedInputStream aliasing(byte[] bytes) {
+    CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+    in.enableAliasing(true);
+    return in;
+  }
+
   public static boolean isPosition(ConsumerRecord<String, byte[]> r) {
     return ChangeLog.POSITION_KEY.equals(r.key());
   }
@@ -37,8 +48,7 @@ public final class ChangeRecords {
 
   public static ChangeEvent parse(byte[] bytes, String topic, long offset) {
     try {
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
-      in.enableAliasing(true);
+      CodedInputStream in = aliasing(bytes);
       ChangeEvent e = ChangeEvent.parseFrom(in);
       return e;
     } catch (IOException e) {
@@ -58,8 +68,7 @@ public final class ChangeRecords {
       return new Essentials(tombstoneRevision(r), 0, 1, Operation.DELETE, null);
     }
     try {
-      CodedInputStream in = CodedInputStream.newInstance(r.value());
-      in.enableAliasing(true);
+      CodedInputStream in = aliasing(r.value());
       long revision = 0;
       int position = 0;
       int count = 0;

@@ -34,6 +34,21 @@ class ChangeRecordsTest {
   }
 
   @Test
+  void valuesShareTheRecordArrayUntilADeltaPutsThemIntoAnImage() {
+    ChangeEvent e = TestEvents.event(9, 0, 1, TestEvents.Op.put("/calico/v", "{\"a\":\"xxxx\"}"), 0, "", "", false);
+    byte[] bytes = e.toByteArray();
+    ChangeRecords.Essentials head = ChangeRecords.essentials(record(e.getKey(), bytes));
+    org.calicoledger.events.image.ClusterDelta d =
+        new org.calicoledger.events.image.ClusterDelta(org.calicoledger.events.image.ClusterImage.EMPTY);
+    d.replay(head.revision(), head.position(), head.count(), e.getKey(), head.operation(), head.value());
+    org.calicoledger.events.image.ClusterImage img = d.apply();
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("xxxx");
+    bytes[at] = 'z'; // the consumer never does this; it shows who shares the array
+    assertThat(head.value().toStringUtf8()).isEqualTo("{\"a\":\"zxxx\"}"); // parsed without a copy
+    assertThat(img.value("/calico/v").text()).isEqualTo("{\"a\":\"xxxx\"}"); // the image owns its bytes
+  }
+
+  @Test
   void aTombstoneIsADeleteAtItsHeaderRevision() {
     ConsumerRecord<String, byte[]> t = new ConsumerRecord<>(ChangeLog.STATE, 0, 7, "/calico/x", null);
     t.headers().add(new RecordHeader(ChangeLog.REVISION_HEADER, "1234".getBytes(StandardCharsets.UTF_8)));
