@@ -10,41 +10,29 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.calicoledger.model.IPPool;
 import org.calicoledger.model.Kind;
-import org.calicoledger.store.EtcdStore;
 import org.calicoledger.store.Keys;
 import org.calicoledger.store.ResourceKey;
-import org.calicoledger.store.testing.EtcdProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.calicoledger.store.testing.EtcdExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** calicoctl commands in-process against a real etcd: messages, exit codes, and what reaches etcd. */
+/** calicoctl commands in-process against a real etcd: messages, exit codes, and what reaches ETCD.etcd(). */
 class CalicoctlIT {
-  private static EtcdProcess etcd;
-  private static EtcdStore store;
+  @RegisterExtension
+  static final EtcdExtension ETCD = new EtcdExtension();
 
   @TempDir
   Path dir;
 
   record Result(int code, String out, String err) {}
 
-  @BeforeAll
-  static void start() {
-    etcd = EtcdProcess.start();
-    store = EtcdStore.connect(etcd.config());
-  }
 
-  @AfterAll
-  static void stop() {
-    store.close();
-    etcd.close();
-  }
 
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "CALICO_ACTOR", "alice@laptop"),
+    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "alice@laptop"),
         new PrintWriter(out), new PrintWriter(err), null);
     return new Result(code, out.toString(), err.toString());
   }
@@ -74,7 +62,7 @@ class CalicoctlIT {
 
     Result replaced = run("replace", "-f", file("nat.yaml", pool("cli-a", "10.100.0.0/16", "  natOutgoing: true\n")).toString());
     assertThat(replaced.out()).isEqualTo("Successfully replaced 1 'IPPool' resource(s)\n");
-    assertThat(((IPPool) store.get(ResourceKey.of(Kind.IP_POOL, "cli-a")).orElseThrow()).spec().natOutgoing()).isTrue();
+    assertThat(((IPPool) ETCD.store().get(ResourceKey.of(Kind.IP_POOL, "cli-a")).orElseThrow()).spec().natOutgoing()).isTrue();
     assertThat(run("replace", "-f", file("ghost.yaml", pool("ghost", "10.102.0.0/16", "")).toString()).err())
         .contains("resource does not exist: IPPool(ghost)");
 
@@ -88,7 +76,7 @@ class CalicoctlIT {
   @Test
   void writesRecordActorAndReason() throws IOException {
     run("apply", "-f", file("r.yaml", pool("cli-audit", "10.103.0.0/16", "")).toString(), "--reason", "ticket 42");
-    String audit = store.getKey(Keys.audit("alice@laptop")).orElseThrow().text();
+    String audit = ETCD.store().getKey(Keys.audit("alice@laptop")).orElseThrow().text();
     assertThat(audit).contains("\"actor\":\"alice@laptop\"", "\"reason\":\"ticket 42\"", "ippools/cli-audit");
   }
 
@@ -114,7 +102,7 @@ class CalicoctlIT {
 
   @Test
   void badInputExitsOneNamesTheProblemAndWritesNothing() throws IOException {
-    long before = store.revision();
+    long before = ETCD.store().revision();
     Result malformed = run("apply", "-f", file("m.yaml", pool("m", "10.105.0.0/16", "  bad: [unclosed\n")).toString());
     assertThat(malformed.code()).isEqualTo(1);
     assertThat(malformed.err()).contains("Failed to execute command:", "m.yaml", "malformed YAML", "line");
@@ -132,8 +120,8 @@ class CalicoctlIT {
     Result mixed = run("apply", "-f", file("mixed.yaml", pool("good", "10.106.0.0/16", "") + "---\n" + pool("bad", "300.0.0.0/8", "")).toString());
     assertThat(mixed.code()).isEqualTo(1);
     assertThat(mixed.err()).contains("Nothing was written");
-    assertThat(store.revision()).isEqualTo(before);
-    assertThat(store.get(ResourceKey.of(Kind.IP_POOL, "good"))).isEmpty();
+    assertThat(ETCD.store().revision()).isEqualTo(before);
+    assertThat(ETCD.store().get(ResourceKey.of(Kind.IP_POOL, "good"))).isEmpty();
   }
 
   @Test
@@ -141,11 +129,11 @@ class CalicoctlIT {
     run("apply", "-f", file("s.yaml", pool("cli-stale", "10.107.0.0/16", "")).toString());
     String yaml = run("get", "ippool", "cli-stale", "-o", "yaml").out();
     run("patch", "ippool", "cli-stale", "-p", "{\"spec\":{\"natOutgoing\":true}}");
-    long before = store.revision();
+    long before = ETCD.store().revision();
     Result stale = run("apply", "-f", file("old.yaml", yaml.replace("vxlanMode: Never", "vxlanMode: Always")).toString());
     assertThat(stale.code()).isEqualTo(1);
     assertThat(stale.err()).contains("Failed to apply 'IPPool' resource: update conflict: IPPool(cli-stale)", "out of date");
-    assertThat(store.revision()).isEqualTo(before);
+    assertThat(ETCD.store().revision()).isEqualTo(before);
   }
 
   @Test
@@ -153,7 +141,7 @@ class CalicoctlIT {
     run("apply", "-f", file("p.yaml", pool("cli-patch", "10.108.0.0/16", "  natOutgoing: true\n")).toString());
     Result ok = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"natOutgoing\":false}}", "--reason", "no NAT");
     assertThat(ok.out()).isEqualTo("Successfully patched 1 'IPPool' resource\n");
-    IPPool p = (IPPool) store.get(ResourceKey.of(Kind.IP_POOL, "cli-patch")).orElseThrow();
+    IPPool p = (IPPool) ETCD.store().get(ResourceKey.of(Kind.IP_POOL, "cli-patch")).orElseThrow();
     assertThat(p.spec().natOutgoing()).isFalse();
     assertThat(p.spec().cidr()).isEqualTo("10.108.0.0/16");
     Result bad = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"cidr\":\"10.108.0.1/16\"}}");

@@ -20,18 +20,17 @@ import org.calicoledger.model.ObjectMeta;
 import org.calicoledger.model.WorkloadEndpoint;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.store.Audit;
-import org.calicoledger.store.EtcdStore;
 import org.calicoledger.store.KeyValue;
-import org.calicoledger.store.testing.EtcdProcess;
-import org.junit.jupiter.api.AfterAll;
+import org.calicoledger.store.testing.EtcdExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** calicoctl ipam show, check, release and configure in-process against a real etcd. */
+/** calicoctl ipam show, check, release and configure in-process against a real ETCD.etcd(). */
 class IpamCommandsIT {
-  static EtcdProcess etcd;
-  static EtcdStore store;
+  @RegisterExtension
+  static final EtcdExtension ETCD = new EtcdExtension();
 
   @TempDir
   Path dir;
@@ -39,22 +38,15 @@ class IpamCommandsIT {
   record Result(int code, String out, String err) {}
 
   @BeforeAll
-  static void start() {
-    etcd = EtcdProcess.start();
-    store = EtcdStore.connect(etcd.config());
-    store.ensureInitialized("v3.29.0", "test");
+  static void initialize() {
+    ETCD.store().ensureInitialized("v3.29.0", "test");
   }
 
-  @AfterAll
-  static void stop() {
-    store.close();
-    etcd.close();
-  }
 
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "CALICO_ACTOR", "ops@console"),
+    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "ops@console"),
         new PrintWriter(out), new PrintWriter(err), null);
     return new Result(code, out.toString(), err.toString());
   }
@@ -63,7 +55,7 @@ class IpamCommandsIT {
   static void endpoint(String node, String pod, String ip) {
     WorkloadEndpoint.Spec spec = new WorkloadEndpoint.Spec("k8s", null, node, "c-" + pod, pod, "eth0", null,
         List.of(ip + "/32"), null, null, null, null, "cali" + "0".repeat(11 - pod.length()) + pod, null, null, null, null);
-    store.create(new WorkloadEndpoint(ObjectMeta.named("default", WorkloadEndpoint.expectedName(spec)), spec),
+    ETCD.store().create(new WorkloadEndpoint(ObjectMeta.named("default", WorkloadEndpoint.expectedName(spec)), spec),
         Audit.of("test"));
   }
 
@@ -73,10 +65,10 @@ class IpamCommandsIT {
 
   @Test
   void showCheckReleaseConfigure() throws Exception {
-    store.create(IPPool.of("pool-a", IPPool.Spec.of("10.150.0.0/26").withBlockSize(26)), Audit.of("test"));
-    store.create(IPPool.of("pool-b", IPPool.Spec.of("fd00:150::/64")), Audit.of("test"));
+    ETCD.store().create(IPPool.of("pool-a", IPPool.Spec.of("10.150.0.0/26").withBlockSize(26)), Audit.of("test"));
+    ETCD.store().create(IPPool.of("pool-b", IPPool.Spec.of("fd00:150::/64")), Audit.of("test"));
     for (String n : List.of("node-1", "node-2")) {
-      store.create(new Node(ObjectMeta.named(n), null, null), Audit.of("test"));
+      ETCD.store().create(new Node(ObjectMeta.named(n), null, null), Audit.of("test"));
     }
     Result empty = run("ipam", "show");
     assertThat(empty.code()).isZero();
@@ -89,7 +81,7 @@ class IpamCommandsIT {
         +----------+---------------+------------+------------+-------------------+
         """);
 
-    Ipam ipam = Ipam.builder(store).build();
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     for (int i = 0; i < 4; i++) {
       Assignment a = ipam.autoAssign(AssignRequest.of("k8s-pod-network.p" + i, "node-1")
           .withAttributes(Map.of("pod", "p" + i, "namespace", "default")));
@@ -100,7 +92,7 @@ class IpamCommandsIT {
         Map.of("pod", "b0", "namespace", "default"));
     endpoint("node-2", "b0", "10.150.0.60");
     Cidr block = Cidr.parse("10.150.0.0/26");
-    assertThat(store.getKey(IpamKeys.block(block))).isPresent();
+    assertThat(ETCD.store().getKey(IpamKeys.block(block))).isPresent();
 
     Result blocks = run("ipam", "show", "--show-blocks");
     assertThat(blocks.out()).contains("| IP Pool  | 10.150.0.0/26 |         64 | 5 (8%)     | 59 (92%)          |\n")
@@ -121,7 +113,7 @@ class IpamCommandsIT {
 
     Result conf = run("ipam", "configure", "--strictaffinity=true");
     assertThat(conf.out()).isEqualTo("Successfully set StrictAffinity to: true\n");
-    assertThat(store.getKey(IpamKeys.CONFIG).map(KeyValue::text)).hasValue("{\"strict_affinity\":true,\"auto_allocate_blocks\":true}");
+    assertThat(ETCD.store().getKey(IpamKeys.CONFIG).map(KeyValue::text)).hasValue("{\"strict_affinity\":true,\"auto_allocate_blocks\":true}");
     assertThat(run("ipam", "show", "--show-configuration").out()).isEqualTo("""
         +--------------------+-------+
         |      PROPERTY      | VALUE |
@@ -134,7 +126,7 @@ class IpamCommandsIT {
     assertThat(run("ipam", "configure").code()).isEqualTo(1);
 
     // an allocator dies between its block write and its handle write
-    Ipam doomed = Ipam.builder(store).faultHook((p, d) -> {
+    Ipam doomed = Ipam.builder(ETCD.store()).faultHook((p, d) -> {
       if (p == FaultHook.Point.BLOCK_WRITTEN) {
         throw new Crash();
       }

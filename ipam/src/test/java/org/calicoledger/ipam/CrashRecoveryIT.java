@@ -24,14 +24,12 @@ import org.calicoledger.model.Node;
 import org.calicoledger.model.ObjectMeta;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.store.Audit;
-import org.calicoledger.store.EtcdStore;
 import org.calicoledger.store.KeyValue;
-import org.calicoledger.store.testing.EtcdProcess;
-import org.junit.jupiter.api.AfterAll;
+import org.calicoledger.store.testing.EtcdExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Allocators that die between two writes of a protocol: what they leave, what {@code ipam check} reports, and how
@@ -39,44 +37,34 @@ import org.junit.jupiter.api.Test;
  * {@link CrashAt} (deterministic) and, once, by SIGKILL of a real allocator process stopped at the crash point.
  */
 class CrashRecoveryIT {
-  static EtcdProcess etcd;
-  static EtcdStore store;
+  @RegisterExtension
+  static final EtcdExtension ETCD = new EtcdExtension();
 
-  @BeforeAll
-  static void start() {
-    etcd = EtcdProcess.start();
-    store = EtcdStore.connect(etcd.config());
-  }
 
-  @AfterAll
-  static void stop() {
-    store.close();
-    etcd.close();
-  }
 
   @BeforeEach
   void nodes() {
     for (String n : List.of("node-a", "node-b")) {
-      store.create(new Node(ObjectMeta.named(n), null, null), Audit.of("test"));
+      ETCD.store().create(new Node(ObjectMeta.named(n), null, null), Audit.of("test"));
     }
   }
 
   @AfterEach
   void wipe() {
-    Fixtures.wipe(store);
+    Fixtures.wipe(ETCD.store());
   }
 
   static Ipam crashing(Point p, int nth) {
-    return Ipam.builder(store).actor("crashing").faultHook(new CrashAt(p, nth)).build();
+    return Ipam.builder(ETCD.store()).actor("crashing").faultHook(new CrashAt(p, nth)).build();
   }
 
   static Ipam healthy() {
-    return Ipam.builder(store).actor("healthy").build();
+    return Ipam.builder(ETCD.store()).actor("healthy").build();
   }
 
   static Set<String> allocatedIps() {
     Set<String> out = new HashSet<>();
-    for (KeyValue kv : store.range(IpamKeys.BLOCKS).kvs()) {
+    for (KeyValue kv : ETCD.store().range(IpamKeys.BLOCKS).kvs()) {
       Block b = Block.parse(kv.value(), kv.key());
       for (int o = 0; o < b.size(); o++) {
         if (b.isAllocated(o)) {
@@ -88,16 +76,16 @@ class CrashRecoveryIT {
   }
 
   static List<Affinity> affinities() {
-    return store.range(IpamKeys.HOSTS).kvs().stream().map(kv -> Affinity.parse(kv.key(), kv.value())).toList();
+    return ETCD.store().range(IpamKeys.HOSTS).kvs().stream().map(kv -> Affinity.parse(kv.key(), kv.value())).toList();
   }
 
   record Got(String handle, String host, String ip) {}
 
   @Test
   void allocatorsKilledBetweenBlockAndHandleWriteAreReportedAndRepaired() throws Exception {
-    Fixtures.pool(store, "default", "10.110.0.0/16", 26, null);
+    Fixtures.pool(ETCD.store(), "default", "10.110.0.0/16", 26, null);
     List<String> hosts = List.of("host-0", "host-1", "host-2", "host-3");
-    hosts.forEach(h -> store.create(new Node(ObjectMeta.named(h), null, null), Audit.of("test")));
+    hosts.forEach(h -> ETCD.store().create(new Node(ObjectMeta.named(h), null, null), Audit.of("test")));
     List<Got> ok = Collections.synchronizedList(new ArrayList<>());
     Set<String> crashedHandles = Collections.synchronizedSet(new HashSet<>());
     ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -128,7 +116,7 @@ class CrashRecoveryIT {
       pool.shutdownNow();
     }
     for (Got g : ok) {
-      Fixtures.wep(store, g.host(), g.handle().substring(g.handle().indexOf('.') + 1), g.ip()); // the CNI ADDs that finished
+      Fixtures.wep(ETCD.store(), g.host(), g.handle().substring(g.handle().indexOf('.') + 1), g.ip()); // the CNI ADDs that finished
     }
     assertThat(crashedHandles).hasSizeGreaterThan(16);
     assertThat(ok.size() + crashedHandles.size()).isEqualTo(320);
@@ -137,7 +125,7 @@ class CrashRecoveryIT {
     crashedIps.removeAll(okIps);
     assertThat(crashedIps).hasSameSizeAs(crashedHandles);
 
-    CheckReport report = CheckReport.parse(IpamCheck.run(store, "v-test").toJson(), "report.json");
+    CheckReport report = CheckReport.parse(IpamCheck.run(ETCD.store(), "v-test").toJson(), "report.json");
     assertThat(report.withMissingHandle().stream().map(CheckReport.Entry::ip).collect(Collectors.toSet()))
         .isEqualTo(crashedIps);
     assertThat(report.leaked().stream().map(CheckReport.Entry::ip).collect(Collectors.toSet())).isEqualTo(crashedIps);
@@ -148,12 +136,12 @@ class CrashRecoveryIT {
     assertThat(report.staleAffinities()).isEmpty();
     assertThat(report.problems()).isEqualTo(2 * crashedHandles.size());
 
-    ReportRepair.Result r = ReportRepair.apply(store, healthy(), report, "v-test", false);
+    ReportRepair.Result r = ReportRepair.apply(ETCD.store(), healthy(), report, "v-test", false);
     assertThat(r.releasedIps()).isEqualTo(crashedHandles.size());
     assertThat(r.skipped()).isEmpty();
     assertThat(r.restoredHandles()).isZero();
 
-    CheckReport after = IpamCheck.run(store, "v-test");
+    CheckReport after = IpamCheck.run(ETCD.store(), "v-test");
     assertThat(after.problems()).isZero();
     assertThat(after.allocationCount()).isEqualTo(ok.size());
     assertThat(allocatedIps()).isEqualTo(okIps);
@@ -165,12 +153,12 @@ class CrashRecoveryIT {
 
   @Test
   void claimInterruptedAfterThePendingAffinityIsResumed() {
-    Fixtures.pool(store, "p", "10.120.0.0/24", 26, null);
+    Fixtures.pool(ETCD.store(), "p", "10.120.0.0/24", 26, null);
     assertThatThrownBy(() -> crashing(Point.PENDING_AFFINITY_WRITTEN, 1).autoAssign(AssignRequest.of("net.a", "node-a")))
         .isInstanceOf(SimulatedCrash.class);
     assertThat(affinities()).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo(Affinity.State.PENDING));
-    assertThat(store.range(IpamKeys.BLOCKS).kvs()).isEmpty();
-    CheckReport report = IpamCheck.run(store, "v");
+    assertThat(ETCD.store().range(IpamKeys.BLOCKS).kvs()).isEmpty();
+    CheckReport report = IpamCheck.run(ETCD.store(), "v");
     assertThat(report.staleAffinities()).singleElement()
         .satisfies(s -> assertThat(s.reason()).isEqualTo("block does not exist"));
 
@@ -179,16 +167,16 @@ class CrashRecoveryIT {
       assertThat(x.state()).isEqualTo(Affinity.State.CONFIRMED);
       assertThat(x.cidr()).isEqualTo(a.ipv4().get(0).block());
     });
-    assertThat(store.range(IpamKeys.BLOCKS).kvs()).hasSize(1);
+    assertThat(ETCD.store().range(IpamKeys.BLOCKS).kvs()).hasSize(1);
   }
 
   @Test
   void pendingAffinityWhoseBlockAnotherHostTookIsRemoved() {
-    Fixtures.pool(store, "one-block", "10.121.0.0/26", 26, null);
+    Fixtures.pool(ETCD.store(), "one-block", "10.121.0.0/26", 26, null);
     assertThatThrownBy(() -> crashing(Point.PENDING_AFFINITY_WRITTEN, 1).autoAssign(AssignRequest.of("net.a", "node-a")))
         .isInstanceOf(SimulatedCrash.class);
     healthy().autoAssign(AssignRequest.of("net.b", "node-b")); // node-b takes the only block
-    assertThat(IpamCheck.run(store, "v").staleAffinities()).singleElement()
+    assertThat(IpamCheck.run(ETCD.store(), "v").staleAffinities()).singleElement()
         .satisfies(s -> assertThat(s.reason()).isEqualTo("block is affine to node node-b"));
     // node-a comes back: its stale pending affinity goes, and it borrows from node-b's block
     Allocation got = healthy().allocation(healthy().autoAssign(AssignRequest.of("net.a2", "node-a")).ipv4().get(0).ip())
@@ -202,67 +190,67 @@ class CrashRecoveryIT {
 
   @Test
   void claimInterruptedAfterCreatingTheBlockIsConfirmedByTheNextAllocator() {
-    Fixtures.pool(store, "p", "10.122.0.0/24", 26, null);
+    Fixtures.pool(ETCD.store(), "p", "10.122.0.0/24", 26, null);
     assertThatThrownBy(() -> crashing(Point.BLOCK_CREATED, 1).autoAssign(AssignRequest.of("net.a", "node-a")))
         .isInstanceOf(SimulatedCrash.class);
-    KeyValue blockKv = store.range(IpamKeys.BLOCKS).kvs().get(0);
+    KeyValue blockKv = ETCD.store().range(IpamKeys.BLOCKS).kvs().get(0);
     Cidr block = Block.parse(blockKv.value(), blockKv.key()).cidr();
     assertThat(affinities()).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo(Affinity.State.PENDING));
     // the repair path confirms it too: a report made now, applied
-    CheckReport report = IpamCheck.run(store, "v");
+    CheckReport report = IpamCheck.run(ETCD.store(), "v");
     assertThat(report.staleAffinities()).singleElement().satisfies(s -> assertThat(s.reason()).isEqualTo("affinity is pending"));
     Assignment a = healthy().autoAssign(AssignRequest.of("net.b", "node-a"));
     assertThat(a.ipv4().get(0).block()).isEqualTo(block);
     assertThat(affinities()).singleElement().satisfies(x -> assertThat(x.state()).isEqualTo(Affinity.State.CONFIRMED));
-    assertThat(ReportRepair.apply(store, healthy(), report, "v", false).skipped())
+    assertThat(ReportRepair.apply(ETCD.store(), healthy(), report, "v", false).skipped())
         .singleElement().asString().contains("changed since the report");
   }
 
   @Test
   void blockAffineToAHostWithoutItsAffinityIsClaimedBack() {
-    Fixtures.pool(store, "p", "10.123.0.0/26", 26, null);
+    Fixtures.pool(ETCD.store(), "p", "10.123.0.0/26", 26, null);
     Assignment first = healthy().autoAssign(AssignRequest.of("net.a", "node-a"));
     String affKey = IpamKeys.affinity("node-a", first.ipv4().get(0).block());
-    store.txn(org.calicoledger.store.Txn.builder().delete(affKey).build(), null); // as if lost
+    ETCD.store().txn(org.calicoledger.store.Txn.builder().delete(affKey).build(), null); // as if lost
     Assignment second = healthy().autoAssign(AssignRequest.of("net.b", "node-a"));
     assertThat(second.ipv4().get(0).block()).isEqualTo(first.ipv4().get(0).block());
-    assertThat(store.getKey(affKey)).hasValueSatisfying(kv -> assertThat(kv.text()).contains("confirmed"));
+    assertThat(ETCD.store().getKey(affKey)).hasValueSatisfying(kv -> assertThat(kv.text()).contains("confirmed"));
   }
 
   @Test
   void releaseInterruptedAfterTheBlockWriteLeavesAHandleThatRepairDeletes() {
-    Fixtures.pool(store, "p", "10.124.0.0/24", 26, null);
+    Fixtures.pool(ETCD.store(), "p", "10.124.0.0/24", 26, null);
     healthy().autoAssign(AssignRequest.of("net.a", "node-a").withCounts(2, 0));
     assertThatThrownBy(() -> crashing(Point.BLOCK_RELEASED, 1).releaseByHandle("net.a"))
         .isInstanceOf(SimulatedCrash.class);
-    CheckReport report = IpamCheck.run(store, "v");
+    CheckReport report = IpamCheck.run(ETCD.store(), "v");
     assertThat(report.leakedHandles()).singleElement().satisfies(h -> assertThat(h.id()).isEqualTo("net.a"));
     assertThat(report.problems()).isEqualTo(1);
-    assertThat(ReportRepair.apply(store, healthy(), report, "v", false).deletedHandles()).isEqualTo(1);
-    assertThat(store.getKey(IpamKeys.handle("net.a"))).isEmpty();
-    assertThat(IpamCheck.run(store, "v").problems()).isZero();
+    assertThat(ReportRepair.apply(ETCD.store(), healthy(), report, "v", false).deletedHandles()).isEqualTo(1);
+    assertThat(ETCD.store().getKey(IpamKeys.handle("net.a"))).isEmpty();
+    assertThat(IpamCheck.run(ETCD.store(), "v").problems()).isZero();
   }
 
   @Test
   void cniDelAfterACrashedAddFreesTheAddressEvenWithoutItsHandle() {
-    Fixtures.pool(store, "p", "10.125.0.0/24", 26, null);
+    Fixtures.pool(ETCD.store(), "p", "10.125.0.0/24", 26, null);
     healthy().autoAssign(AssignRequest.of("net.other", "node-a"));
     assertThatThrownBy(() -> crashing(Point.BLOCK_WRITTEN, 1).autoAssign(AssignRequest.of("net.dead", "node-a")))
         .isInstanceOf(SimulatedCrash.class);
-    assertThat(store.getKey(IpamKeys.handle("net.dead"))).isEmpty();
+    assertThat(ETCD.store().getKey(IpamKeys.handle("net.dead"))).isEmpty();
     assertThat(allocatedIps()).hasSize(2);
     assertThat(healthy().releaseByHandle("net.dead", "node-a")).isEqualTo(1);
     assertThat(allocatedIps()).hasSize(1);
-    assertThat(IpamCheck.run(store, "v").missingHandles()).isEmpty();
+    assertThat(IpamCheck.run(ETCD.store(), "v").missingHandles()).isEmpty();
   }
 
   @Test
   void aRealAllocatorProcessKilledAtTheCrashPointLeavesOnlyWhatCheckReports() throws Exception {
-    Fixtures.pool(store, "p", "10.126.0.0/24", 26, null);
-    store.create(new Node(ObjectMeta.named("node-k"), null, null), Audit.of("test"));
+    Fixtures.pool(ETCD.store(), "p", "10.126.0.0/24", 26, null);
+    ETCD.store().create(new Node(ObjectMeta.named("node-k"), null, null), Audit.of("test"));
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", cp, CrashingAllocatorMain.class.getName(), etcd.endpoint(),
+    Process p = new ProcessBuilder(java.toString(), "-cp", cp, CrashingAllocatorMain.class.getName(), ETCD.etcd().endpoint(),
         "node-k", "k8s-pod-network.killed").redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -274,15 +262,15 @@ class CrashRecoveryIT {
     } finally {
       p.destroyForcibly();
     }
-    CheckReport report = IpamCheck.run(store, "v");
+    CheckReport report = IpamCheck.run(ETCD.store(), "v");
     assertThat(report.withMissingHandle()).singleElement().satisfies(e -> {
       assertThat(e.handle()).isEqualTo("k8s-pod-network.killed");
       assertThat(e.inUse()).isFalse();
       assertThat(e.node()).isEqualTo("node-k");
     });
     assertThat(report.problems()).isEqualTo(2); // the leaked address and its missing handle
-    assertThat(ReportRepair.apply(store, healthy(), report, "v", false).releasedIps()).isEqualTo(1);
+    assertThat(ReportRepair.apply(ETCD.store(), healthy(), report, "v", false).releasedIps()).isEqualTo(1);
     assertThat(allocatedIps()).isEmpty();
-    assertThat(IpamCheck.run(store, "v").problems()).isZero();
+    assertThat(IpamCheck.run(ETCD.store(), "v").problems()).isZero();
   }
 }

@@ -11,34 +11,22 @@ import org.calicoledger.model.Node;
 import org.calicoledger.model.ObjectMeta;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.store.Audit;
-import org.calicoledger.store.EtcdStore;
 import org.calicoledger.store.KeyValue;
-import org.calicoledger.store.testing.EtcdProcess;
-import org.junit.jupiter.api.AfterAll;
+import org.calicoledger.store.testing.EtcdExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Assignment and release against a real etcd: keys and JSON as Calico's, pools, affinity rules, errors. */
 class IpamIT {
-  static EtcdProcess etcd;
-  static EtcdStore store;
+  @RegisterExtension
+  static final EtcdExtension ETCD = new EtcdExtension();
 
-  @BeforeAll
-  static void start() {
-    etcd = EtcdProcess.start();
-    store = EtcdStore.connect(etcd.config());
-  }
 
-  @AfterAll
-  static void stop() {
-    store.close();
-    etcd.close();
-  }
 
   @AfterEach
   void wipe() {
-    Fixtures.wipe(store);
+    Fixtures.wipe(ETCD.store());
   }
 
   static InetAddress ip(String s) {
@@ -46,13 +34,13 @@ class IpamIT {
   }
 
   static String value(String key) {
-    return store.getKey(key).map(KeyValue::text).orElse(null);
+    return ETCD.store().getKey(key).map(KeyValue::text).orElse(null);
   }
 
   @Test
   void firstAssignmentClaimsABlockWithCalicosKeysAndJson() {
-    Fixtures.pool(store, "p4", "10.10.0.0/24", 26, null);
-    Ipam ipam = Ipam.builder(store).actor("test").build();
+    Fixtures.pool(ETCD.store(), "p4", "10.10.0.0/24", 26, null);
+    Ipam ipam = Ipam.builder(ETCD.store()).actor("test").build();
     Assignment a = ipam.autoAssign(AssignRequest.of("k8s-pod-network.c1", "node-1")
         .withAttributes(Map.of("pod", "web-0", "namespace", "default")));
     assertThat(a.ipv4()).hasSize(1);
@@ -83,9 +71,9 @@ class IpamIT {
 
   @Test
   void dualStackAssignAndReleaseByHandleIsIdempotent() {
-    Fixtures.pool(store, "p4", "10.20.0.0/24", 26, null);
-    Fixtures.pool(store, "p6", "fd00:20::/120", 122, null);
-    Ipam ipam = Ipam.builder(store).build();
+    Fixtures.pool(ETCD.store(), "p4", "10.20.0.0/24", 26, null);
+    Fixtures.pool(ETCD.store(), "p6", "fd00:20::/120", 122, null);
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     Assignment a = ipam.autoAssign(AssignRequest.of("net.dual", "node-1").withCounts(1, 2));
     assertThat(a.ipv4()).hasSize(1);
     assertThat(a.ipv6()).hasSize(2);
@@ -100,13 +88,13 @@ class IpamIT {
     assertThatThrownBy(() -> ipam.allocationsOf("net.dual")).isInstanceOf(IpamException.UnknownHandle.class)
         .hasMessageContaining("handle net.dual does not exist");
     // the affine blocks stay the node's, empty
-    assertThat(store.range(IpamKeys.hostPrefix("node-1")).kvs()).hasSize(2);
+    assertThat(ETCD.store().range(IpamKeys.hostPrefix("node-1")).kvs()).hasSize(2);
   }
 
   @Test
   void assignSpecificIpAndReleaseByIp() {
-    Fixtures.pool(store, "p4", "10.30.0.0/24", 26, null);
-    Ipam ipam = Ipam.builder(store).build();
+    Fixtures.pool(ETCD.store(), "p4", "10.30.0.0/24", 26, null);
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     Assignment.Address got = ipam.assignIp(ip("10.30.0.77"), "net.fixed", "node-2", Map.of());
     assertThat(got.block()).isEqualTo(Cidr.parse("10.30.0.64/26"));
     assertThat(value("/calico/ipam/v2/host/node-2/ipv4/block/10.30.0.64-26")).contains("confirmed");
@@ -129,13 +117,13 @@ class IpamIT {
 
   @Test
   void poolsAreChosenByNodeSelectorAndDisabledPoolsAreSkipped() {
-    store.create(new Node(ObjectMeta.named("edge-1").withLabels(Map.of("zone", "edge")), null, null), Audit.of("test"));
-    store.create(new Node(ObjectMeta.named("core-1").withLabels(Map.of("zone", "core")), null, null), Audit.of("test"));
-    Fixtures.pool(store, "edge", "10.40.0.0/24", 26, "zone == 'edge'");
-    Fixtures.pool(store, "core", "10.41.0.0/24", 26, "zone == 'core'");
-    Fixtures.pool(store, "off", "10.42.0.0/24", 26, null);
-    Fixtures.disable(store, "off");
-    Ipam ipam = Ipam.builder(store).build();
+    ETCD.store().create(new Node(ObjectMeta.named("edge-1").withLabels(Map.of("zone", "edge")), null, null), Audit.of("test"));
+    ETCD.store().create(new Node(ObjectMeta.named("core-1").withLabels(Map.of("zone", "core")), null, null), Audit.of("test"));
+    Fixtures.pool(ETCD.store(), "edge", "10.40.0.0/24", 26, "zone == 'edge'");
+    Fixtures.pool(ETCD.store(), "core", "10.41.0.0/24", 26, "zone == 'core'");
+    Fixtures.pool(ETCD.store(), "off", "10.42.0.0/24", 26, null);
+    Fixtures.disable(ETCD.store(), "off");
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     for (int i = 0; i < 5; i++) {
       assertThat(Cidr.parse("10.40.0.0/24").contains(
           ipam.autoAssign(AssignRequest.of("net.e" + i, "edge-1")).ipv4().get(0).block())).isTrue();
@@ -156,15 +144,15 @@ class IpamIT {
         .withPools(List.of("core"), null)).ipv4().get(0).block())).isTrue();
 
     // disabling a pool while an allocator has it cached: the guarded write fails and the pool is not used again
-    Fixtures.disable(store, "edge");
+    Fixtures.disable(ETCD.store(), "edge");
     assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("net.z", "edge-1")))
         .isInstanceOf(IpamException.NoPools.class);
   }
 
   @Test
   void strictAffinityMaxBlocksAndBorrowing() {
-    Fixtures.pool(store, "tiny", "10.50.0.0/28", 30, null); // four blocks of four addresses
-    Ipam ipam = Ipam.builder(store).build();
+    Fixtures.pool(ETCD.store(), "tiny", "10.50.0.0/28", 30, null); // four blocks of four addresses
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     ipam.updateConfig(c -> c.withMaxBlocksPerHost(1).withStrictAffinity(true), "test");
     assertThat(value(IpamKeys.CONFIG)).isEqualTo("{\"strict_affinity\":true,\"auto_allocate_blocks\":true,\"maxBlocksPerHost\":1}");
     for (int i = 0; i < 4; i++) {
@@ -183,14 +171,14 @@ class IpamIT {
     assertThat(al.node()).isEqualTo("node-a");
     assertThat(al.borrowed()).isTrue();
     // the failed call took nothing: node-a has exactly its one block
-    assertThat(store.range(IpamKeys.hostPrefix("node-a")).kvs()).hasSize(1);
+    assertThat(ETCD.store().range(IpamKeys.hostPrefix("node-a")).kvs()).hasSize(1);
   }
 
   @Test
   void exhaustionNamesThePoolAndReleasesWhatTheCallTook() {
-    Fixtures.pool(store, "small4", "10.60.0.0/30", 30, null);
-    Fixtures.pool(store, "small6", "fd00:60::/126", 126, null);
-    Ipam ipam = Ipam.builder(store).build();
+    Fixtures.pool(ETCD.store(), "small4", "10.60.0.0/30", 30, null);
+    Fixtures.pool(ETCD.store(), "small6", "fd00:60::/126", 126, null);
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     ipam.autoAssign(AssignRequest.of("net.fill", "node-1").withCounts(0, 4));
     assertThatThrownBy(() -> ipam.autoAssign(AssignRequest.of("net.both", "node-1").withCounts(2, 1)))
         .isInstanceOf(IpamException.PoolExhausted.class)
@@ -202,8 +190,8 @@ class IpamIT {
 
   @Test
   void releasingAffinitiesDeletesEmptyBlocksAndKeepsUsedOnesWithoutAffinity() {
-    Fixtures.pool(store, "p", "10.70.0.0/24", 26, null);
-    Ipam ipam = Ipam.builder(store).build();
+    Fixtures.pool(ETCD.store(), "p", "10.70.0.0/24", 26, null);
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
     ipam.assignIp(ip("10.70.0.5"), "net.keep", "node-1", Map.of());
     ipam.assignIp(ip("10.70.0.70"), "net.gone", "node-1", Map.of());
     ipam.releaseByHandle("net.gone");
