@@ -9,13 +9,10 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.calicoledger.ipam.AssignRequest;
 import org.calicoledger.ipam.Ipam;
 import org.calicoledger.ipam.IpamKeys;
@@ -123,54 +120,16 @@ final class IpamBench implements Benchmark {
   }
 
   private static double ipamRound(List<Ipam> allocators, AtomicLong ids) throws Exception {
-    LongAdder ops = new LongAdder();
-    long end = System.nanoTime() + ROUND_NANOS;
-    ExecutorService pool = Executors.newFixedThreadPool(HOSTS);
-    try {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int h = 0; h < HOSTS; h++) {
-        Ipam ipam = allocators.get(h);
-        String host = "host-" + h;
-        fs.add(pool.submit(() -> {
-          while (System.nanoTime() < end) {
-            ipam.autoAssign(AssignRequest.of("bench.h" + ids.incrementAndGet(), host));
-            ops.increment();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return ops.sum() / (ROUND_NANOS / 1e9);
+    return Load.opsPerSecond(HOSTS, Duration.ofNanos(ROUND_NANOS), h -> {
+      Ipam ipam = allocators.get(h);
+      String host = "host-" + h;
+      return () -> ipam.autoAssign(AssignRequest.of("bench.h" + ids.incrementAndGet(), host));
+    });
   }
 
   private static double rawRound(List<Client> raws, byte[] block, byte[] handle, AtomicLong ids) throws Exception {
-    LongAdder ops = new LongAdder();
-    long end = System.nanoTime() + ROUND_NANOS;
-    ExecutorService pool = Executors.newFixedThreadPool(HOSTS);
-    try {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int w = 0; w < HOSTS; w++) {
-        RawWriter writer = new RawWriter(raws.get(w).getKVClient(), "/bench/raw/w" + w + "/", block, handle, ids);
-        fs.add(pool.submit(() -> {
-          while (System.nanoTime() < end) {
-            writer.operation();
-            ops.increment();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return ops.sum() / (ROUND_NANOS / 1e9);
+    return Load.opsPerSecond(HOSTS, Duration.ofNanos(ROUND_NANOS), w ->
+        new RawWriter(raws.get(w).getKVClient(), "/bench/raw/w" + w + "/", block, handle, ids)::operation);
   }
 
   /** The anchor's operation: CAS the writer's block key on its last revision, then create a new handle key. */

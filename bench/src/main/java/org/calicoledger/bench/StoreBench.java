@@ -9,12 +9,9 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.LongAdder;
 import org.calicoledger.model.Node;
 import org.calicoledger.model.ObjectMeta;
 import org.calicoledger.model.ResourceCodec;
@@ -65,61 +62,29 @@ final class StoreBench implements Benchmark {
   }
 
   private static double storeRound(EtcdStore store, List<Node> nodes) throws Exception {
-    LongAdder ops = new LongAdder();
-    long end = System.nanoTime() + ROUND_NANOS;
-    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-    try {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) {
-        int id = w;
-        fs.add(pool.submit(() -> {
-          Node n = nodes.get(id);
-          int i = 0;
-          while (System.nanoTime() < end) {
-            n = store.update(new Node(n.metadata(), node(n.name(), ++i).spec(), null), Audit.of("bench"));
-            ops.increment();
-          }
-          nodes.set(id, n);
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return ops.sum() / (ROUND_NANOS / 1e9);
+    int[] counters = new int[WRITERS];
+    return Load.opsPerSecond(WRITERS, Duration.ofNanos(ROUND_NANOS), id -> () -> {
+      Node n = nodes.get(id);
+      nodes.set(id, store.update(new Node(n.metadata(), node(n.name(), ++counters[id]).spec(), null), Audit.of("bench")));
+    });
   }
 
   private static double rawRound(KV kv, byte[] value) throws Exception {
-    LongAdder ops = new LongAdder();
-    long end = System.nanoTime() + ROUND_NANOS;
-    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-    try {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) {
-        ByteSequence key = ByteSequence.from("/bench/raw/" + w, StandardCharsets.UTF_8);
-        fs.add(pool.submit(() -> {
-          long rev = kv.put(key, ByteSequence.from(value)).get().getHeader().getRevision();
-          while (System.nanoTime() < end) {
-            TxnResponse r = kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(rev)))
-                .Then(Op.put(key, ByteSequence.from(value), PutOption.DEFAULT)).commit().get();
-            if (!r.isSucceeded()) {
-              throw new IllegalStateException("raw CAS lost on its own key");
-            }
-            rev = r.getHeader().getRevision();
-            ops.increment();
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return ops.sum() / (ROUND_NANOS / 1e9);
+    return Load.opsPerSecond(WRITERS, Duration.ofNanos(ROUND_NANOS), w -> {
+      ByteSequence key = ByteSequence.from("/bench/raw/" + w, StandardCharsets.UTF_8);
+      long[] rev = {0};
+      return () -> {
+        if (rev[0] == 0) { // the key's first write sets the revision the CAS loop starts from
+          rev[0] = kv.put(key, ByteSequence.from(value)).get().getHeader().getRevision();
+          return;
+        }
+        TxnResponse r = kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(rev[0])))
+            .Then(Op.put(key, ByteSequence.from(value), PutOption.DEFAULT)).commit().get();
+        if (!r.isSucceeded()) {
+          throw new IllegalStateException("raw CAS lost on its own key");
+        }
+        rev[0] = r.getHeader().getRevision();
+      };
+    });
   }
 }
