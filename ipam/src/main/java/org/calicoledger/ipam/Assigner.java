@@ -64,8 +64,9 @@ final class Assigner {
       if (vb != null) {
         PoolView pool = poolOf(pools, vb.value().cidr());
         Step st = write(view, vb, remaining, req, attrs, List.of(pool.guard(), s.node().guard()), counter, budget, got);
-        if (st != Step.DONE) {
-          budget.conflict(IpamKeys.block(vb.value().cidr()));
+        if (st != Step.DONE && budget.conflict(IpamKeys.block(vb.value().cidr()))) {
+          Cidr c = vb.value().cidr(); // paused: the value the lost write returned is old news by now
+          store.block(c).ifPresentOrElse(view::remember, () -> view.forget(c));
         }
         continue;
       }

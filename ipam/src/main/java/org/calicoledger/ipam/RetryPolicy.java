@@ -33,8 +33,12 @@ public record RetryPolicy(int maxConflicts, Duration maxPause) {
       this.what = what;
     }
 
-    /** Counts a lost write on {@code key}; throws when the budget is spent, else maybe pauses. */
-    void conflict(String key) {
+    /**
+     * Counts a lost write on {@code key}; throws when the budget is spent, else maybe pauses. Returns whether it
+     * paused: what the lost write returned is then likely stale, and the caller should read again before retrying, or
+     * it keeps losing to writers that did not pause.
+     */
+    boolean conflict(String key) {
       conflicts++;
       last = key;
       if (conflicts >= maxConflicts) {
@@ -45,7 +49,9 @@ public record RetryPolicy(int maxConflicts, Duration maxPause) {
       if (conflicts > 2) {
         long cap = Math.min(maxPause.toNanos(), 250_000L << Math.min(conflicts - 3, 8));
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(Math.max(1, cap)));
+        return true;
       }
+      return false;
     }
 
     int conflicts() {
