@@ -25,8 +25,8 @@ import org.calicoledger.store.testing.EtcdProcess;
  */
 final class StoreBench implements Benchmark {
   private static final int WRITERS = 16;
-  private static final long ROUND_NANOS = 3_000_000_000L;
-  private static final int ROUNDS = 3;
+  private static final long ROUND_NANOS = 2_000_000_000L;
+  private static final int ROUNDS = 5;
 
   @Override
   public String name() {
