@@ -26,6 +26,9 @@ public final class Logging {
       default -> Level.INFO;
     };
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    // Kafka's broker code calls the Log4j 2 API, which complains on stderr when no Log4j implementation is present:
+    // give it its own simple logger, which only reports errors.
+    System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
     ConsoleHandler h = new ConsoleHandler();
