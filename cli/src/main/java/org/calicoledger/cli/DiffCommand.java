@@ -51,14 +51,12 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String format = output.equals("yml") ? "yaml" : output;
+    String format;
     Bound from;
     Bound to;
     Kind kind;
     try {
-      if (!List.of("ps", "json", "yaml").contains(format)) {
-        throw new IllegalArgumentException("unrecognized output format '" + output + "': use ps, json or yaml");
-      }
+      format = OutputFormat.of(output, "ps", "json", "yaml");
       kind = kindName == null ? null : GetCommand.kind(kindName);
       from = ChangeLogAccess.bound("--from", fromText);
       to = ChangeLogAccess.bound("--to", toText);

@@ -65,10 +65,11 @@ final class GetCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String format = output.equals("yml") ? "yaml" : output;
-    if (!List.of("ps", "wide", "yaml", "json").contains(format) && !format.startsWith("custom-columns=")) {
-      err.println("unrecognized output format '" + output + "': use ps, wide, yaml, json or custom-columns=COL,..."
-          + (format.startsWith("go-template") ? " (go-template is not supported: use -o json with jq)" : ""));
+    String format;
+    try {
+      format = OutputFormat.of(output, "ps", "wide", "yaml", "json", "custom-columns=");
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage() + (output.startsWith("go-template") ? " (go-template is not supported: use -o json with jq)" : ""));
       return 1;
     }
     Store store;

@@ -59,14 +59,12 @@ final class HistoryCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String format = output.equals("yml") ? "yaml" : output;
+    String format;
     Bound from;
     Bound to;
     Predicate<ChangeEvent> filter;
     try {
-      if (!List.of("ps", "json", "yaml").contains(format)) {
-        throw new IllegalArgumentException("unrecognized output format '" + output + "': use ps, json or yaml");
-      }
+      format = OutputFormat.of(output, "ps", "json", "yaml");
       from = ChangeLogAccess.bound("--since", since);
       to = ChangeLogAccess.bound("--until", until);
       filter = filter();

@@ -53,13 +53,11 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String format = output.equals("yml") ? "yaml" : output;
+    String format;
     Bound point;
     Kind kind = null;
     try {
-      if (!List.of("yaml", "json", "ps", "wide").contains(format)) {
-        throw new IllegalArgumentException("unrecognized output format '" + output + "': use yaml, json, ps or wide");
-      }
+      format = OutputFormat.of(output, "yaml", "json", "ps", "wide");
       if (kindName != null) {
         kind = GetCommand.kind(kindName);
       } else if (format.equals("ps") || format.equals("wide")) {
