@@ -128,6 +128,7 @@ final class Tables {
           new Column("CLUSTERTYPE", r -> ((ClusterInformation) r).spec().clusterType()),
           new Column("CALICOVERSION", r -> ((ClusterInformation) r).spec().calicoVersion()),
           new Column("DATASTOREREADY", r -> dash(((ClusterInformation) r).spec().datastoreReady())));
+      case HOOK -> HookColumns.columns(name, wide);
     };
   }
 

@@ -25,7 +25,9 @@ public enum Kind {
   HOST_ENDPOINT("HostEndpoint", "hostendpoints", false, HostEndpoint.class, "hep", "heps"),
   PROFILE("Profile", "profiles", false, Profile.class, "pro", "pros"),
   CLUSTER_INFORMATION("ClusterInformation", "clusterinformations", false, ClusterInformation.class,
-      "clusterinfo", "clusterinfos");
+      "clusterinfo", "clusterinfos"),
+  /** Ours, not Calico's: automation hooks, stored under the ledger's keys (see {@link Hook}). */
+  HOOK("Hook", "hooks", false, Hook.class);
 
   private final String kindName;
   private final String plural;

@@ -62,6 +62,8 @@ public final class Validation {
       profile(c, p);
     } else if (r instanceof ClusterInformation ci && !ClusterInformation.NAME.equals(m.name())) {
       c.add("metadata.name", m.name(), "ClusterInformation must be named 'default'");
+    } else if (r instanceof Hook h) {
+      HookValidation.check(c, h.spec());
     }
     return c.problems;
   }

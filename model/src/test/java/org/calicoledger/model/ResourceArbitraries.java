@@ -40,7 +40,7 @@ final class ResourceArbitraries {
 
   static Arbitrary<Resource> anyResource() {
     return Arbitraries.oneOf(List.of(ipPool(), node(), bgpPeer(), bgpConfiguration(), felixConfiguration(),
-        workloadEndpoint(), hostEndpoint(), profile(), clusterInformation()));
+        workloadEndpoint(), hostEndpoint(), profile(), clusterInformation(), hook()));
   }
 
   /** Metadata as a store returns it: a name, and sometimes identity, revision, labels and annotations. */
@@ -249,6 +249,23 @@ final class ResourceArbitraries {
         optional(Arbitraries.of(true, false)), optional(oneOf("Calico", "Enterprise")));
     return metadata(Arbitraries.just(ClusterInformation.NAME), Arbitraries.just(null))
         .flatMap(m -> spec.map(s -> new ClusterInformation(m, s)));
+  }
+
+  static Arbitrary<Hook> hook() {
+    Arbitrary<Hook.Match> match = record(Hook.Match.class, someOf(oneOf("IPPool", "Node", "WorkloadEndpoint")),
+        optional(oneOf("*", "prod-*", "pool-?", "default-ipv4-ippool")), optional(oneOf("*", "kube-*", "default")),
+        someOf(oneOf("create", "update", "delete")), optional(oneOf("spec.natOutgoing", "metadata.labels", "spec")));
+    Arbitrary<Hook.Exec> exec = record(Hook.Exec.class, optional(oneOf("/usr/local/bin/notify", "logger")),
+        someOf(text()), optional(duration()));
+    Arbitrary<Hook.Webhook> webhook = record(Hook.Webhook.class,
+        optional(oneOf("https://cmdb.example.com/calico", "http://127.0.0.1:8080/hook")),
+        optional(oneOf("/etc/calico/hook.secret")), optional(oneOf("/etc/calico/ca.pem")), Arbitraries.of(true, false),
+        optional(duration()));
+    Arbitrary<Hook.Retry> retry = record(Hook.Retry.class, optional(Arbitraries.integers().between(1, 100)),
+        optional(duration()), optional(duration()));
+    Arbitrary<Hook.Spec> spec = record(Hook.Spec.class, optional(match), optional(exec), optional(webhook),
+        optional(retry), optional(oneOf("now", "beginning", "1234", "0777")));
+    return Combinators.combine(globalMetadata(), spec).as(Hook::new);
   }
 
   /** Hex identifiers (container IDs, GUIDs); see {@link ValueArbitraries} for the filter. */

@@ -89,8 +89,8 @@ public final class ChangeHistory implements AutoCloseable {
     return first == null ? Long.MAX_VALUE : first[1] - 1;
   }
 
-  /** The offset to start reading at for events at or after {@code point}. */
-  long startOffset(Bound point) {
+  /** The offset to start reading at for events at or after {@code point} (the end offset when there are none yet). */
+  public long startOffset(Bound point) {
     if (point == null) {
       return begin;
     }

@@ -109,7 +109,11 @@ public final class ClusterImage {
 
   /** The resources of {@code kind} that decode, in etcd key order (as {@code calicoctl get} lists them). */
   public List<Resource> resources(Kind kind) {
-    return new ArrayList<>(get(Concern.of(kind)).map().values());
+    Concern<? extends Resource> c = Concern.of(kind);
+    if (c == null) {
+      return new ArrayList<>(); // a kind of the ledger's own (Hook), not part of the network's image
+    }
+    return new ArrayList<>(get(c).map().values());
   }
 
   public Map<String, IPPool> pools() {

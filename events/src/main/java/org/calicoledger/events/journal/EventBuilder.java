@@ -38,11 +38,12 @@ final class EventBuilder {
 
   /**
    * The ledger's own bookkeeping, not part of the network's state: audit records (joined into the events they
-   * describe), leader elections and write guards. The change log leaves them out.
+   * describe), leader elections, write guards, and calico-hooks' positions and replay requests (written as hooks
+   * deliver: logging them would feed the hooks their own bookkeeping). The change log leaves them out.
    */
   static boolean isInternal(String key) {
     return key.startsWith(Keys.LEDGER) && (key.startsWith(Keys.AUDIT) || key.startsWith(ELECTIONS)
-        || key.equals(Keys.POOL_GUARD));
+        || key.equals(Keys.POOL_GUARD) || key.startsWith(Keys.HOOK_STATUS) || key.startsWith(Keys.HOOK_REPLAY));
   }
 
   /** The events of one revision; {@code changes} all share that revision, in etcd's order. */
