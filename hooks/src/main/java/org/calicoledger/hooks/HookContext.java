@@ -1,0 +1,12 @@
+package org.calicoledger.hooks;
+
+import java.time.Duration;
+import org.calicoledger.events.KafkaSettings;
+import org.calicoledger.store.Store;
+
+/**
+ * What every worker of one runner shares: the store and the ledger over it, Kafka, the dead-letter producer, how often
+ * a status is persisted and how long Kafka may take to answer. All thread-safe.
+ */
+record HookContext(Store store, HookLedger ledger, KafkaSettings kafka, DeadLetters deadLetters,
+    Duration statusInterval, Duration kafkaTimeout) {}
