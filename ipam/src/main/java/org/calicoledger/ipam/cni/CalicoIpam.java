@@ -17,6 +17,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import org.calicoledger.cni.AgentClient;
+import org.calicoledger.cni.AgentProtocol;
+import org.calicoledger.cni.CniArgs;
+import org.calicoledger.cni.CniException;
+import org.calicoledger.cni.JsonText;
 import org.calicoledger.ipam.AssignRequest;
 import org.calicoledger.ipam.Assignment;
 import org.calicoledger.ipam.Allocation;
@@ -43,6 +49,10 @@ import org.calicoledger.store.StoreException;
  * </ul>
  * ADD and DEL on one node take the lock file {@code CALICO_IPAM_LOCK_FILE} (default {@code /var/run/calico/ipam.lock},
  * as Calico's plugin), so concurrent invocations on a node do not race for the same block.
+ *
+ * <p>When the node agent ({@code calico-node}) is up, the process forwards the request to it and prints its answer
+ * (the agent runs the same code, {@link #run(Map, String, PrintStream, Shared)}, with its long-lived {@link Ipam});
+ * when the agent cannot be reached the process does the work itself, as above.
  */
 public final class CalicoIpam {
   static final String DEFAULT_LOCK_FILE = "/var/run/calico/ipam.lock";
@@ -50,15 +60,55 @@ public final class CalicoIpam {
 
   private CalicoIpam() {}
 
+  /**
+   * The node agent's IPAM, for requests it serves: one {@link Ipam} for its node, used under {@code lock} (instead of
+   * the lock file, which serializes processes, not threads).
+   */
+  public record Shared(Ipam ipam, String node, Lock lock) {}
+
   public static void main(String[] args) throws IOException {
-    Logging.configure("off");
     String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    AgentProtocol.Response agent = viaAgent(System.getenv(), stdin);
+    if (agent != null) {
+      System.err.print(agent.stderr());
+      out.print(agent.stdout());
+      System.exit(agent.exitCode());
+    }
+    Logging.configure("off");
     System.exit(run(System.getenv(), stdin, out));
+  }
+
+  /** The node agent's answer, or null when no agent is reachable (nothing was sent: this process works alone). */
+  static AgentProtocol.Response viaAgent(Map<String, String> env, String stdin) {
+    if (!List.of("ADD", "DEL", "CHECK").contains(env.getOrDefault("CNI_COMMAND", ""))) {
+      return null;
+    }
+    Object conf;
+    try {
+      conf = JsonText.parse(stdin);
+    } catch (IllegalArgumentException undecodable) {
+      return null; // reported by run(), with the decoder's message
+    }
+    try {
+      return AgentClient.call(AgentClient.socketPath(JsonText.field(conf, "node_agent_socket"), env),
+          new AgentProtocol.Request("calico-ipam", env, stdin), AgentClient.ANSWER_TIMEOUT);
+    } catch (AgentClient.Unreachable down) {
+      return null;
+    } catch (IOException e) {
+      return new AgentProtocol.Response(1, new CniException(CniException.TRY_AGAIN_LATER, e.getMessage(),
+          "calico-node may have done part of the work; the command is safe to repeat")
+          .toJson(JsonText.field(conf, "cniVersion")), "");
+    }
   }
 
   /** One invocation; returns the exit code (0, or 1 with a CNI error printed). */
   static int run(Map<String, String> env, String stdin, PrintStream out) {
+    return run(env, stdin, out, null);
+  }
+
+  /** One invocation, on the agent's IPAM when {@code shared} is given; returns the exit code. */
+  public static int run(Map<String, String> env, String stdin, PrintStream out, Shared shared) {
     String version = null;
     try {
       String command = env.getOrDefault("CNI_COMMAND", "");
@@ -71,9 +121,9 @@ public final class CalicoIpam {
       NetConf conf = NetConf.parse(json);
       CniResult.checkVersion(conf.cniVersion());
       switch (command) {
-        case "ADD" -> out.print(CniResult.ips(conf.cniVersion(), add(conf, env)));
-        case "DEL" -> del(conf, env);
-        case "CHECK" -> check(conf, env);
+        case "ADD" -> out.print(CniResult.ips(conf.cniVersion(), add(conf, env, shared)));
+        case "DEL" -> del(conf, env, shared);
+        case "CHECK" -> check(conf, env, shared);
         case "" -> throw new CniException(CniException.INVALID_ENVIRONMENT, "CNI_COMMAND is not set",
             "set CNI_COMMAND to ADD, DEL, CHECK or VERSION");
         default -> throw new CniException(CniException.INVALID_ENVIRONMENT, "unknown CNI_COMMAND " + command,
@@ -89,7 +139,8 @@ public final class CalicoIpam {
     }
   }
 
-  static CniException translate(RuntimeException e) {
+  /** The CNI error for an IPAM or datastore failure (11 when retrying may succeed). */
+  public static CniException translate(RuntimeException e) {
     if (e instanceof IpamException.TooManyConflicts) {
       return new CniException(CniException.TRY_AGAIN_LATER, e.getMessage(), "retry the operation");
     }
@@ -120,25 +171,30 @@ public final class CalicoIpam {
 
   /** {@code CNI_ARGS}: {@code K=V;K=V}. */
   static Map<String, String> cniArgs(Map<String, String> env) {
-    Map<String, String> out = new HashMap<>();
-    String raw = env.getOrDefault("CNI_ARGS", "");
-    for (String kv : raw.split(";")) {
-      int eq = kv.indexOf('=');
-      if (eq > 0) {
-        out.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-      }
-    }
-    return out;
+    return CniArgs.parse(env);
   }
 
   private static EtcdStore connect(NetConf conf, Map<String, String> env) {
     return EtcdStore.connect(StoreConfig.fromEnvironment(conf.etcdEnvironment(env)));
   }
 
-  @SuppressWarnings("try") // the node lock is held for the block, not used in it
-  private static List<Cidr> add(NetConf conf, Map<String, String> env) {
+  /** The node a request is for: the configuration's; under the agent, the agent's (a different one is an error). */
+  private static String node(NetConf conf, Map<String, String> env, Shared shared) {
+    if (shared == null) {
+      return conf.node(env);
+    }
+    if (conf.nodename() != null && !conf.nodename().isEmpty() && !conf.nodename().equals(shared.node())) {
+      throw new CniException(CniException.INVALID_NETWORK_CONFIG, "nodename \"" + conf.nodename()
+          + "\" is not the node of the calico-node agent that received the request (" + shared.node() + ")",
+          "fix \"nodename\", or point node_agent_socket at that node's agent");
+    }
+    return shared.node();
+  }
+
+  /** Addresses for the container (its existing ones on a repeated ADD), as host routes. */
+  public static List<Cidr> add(NetConf conf, Map<String, String> env, Shared shared) {
     String handle = conf.name() + "." + containerId(env);
-    String node = conf.node(env);
+    String node = node(conf, env, shared);
     Map<String, String> args = cniArgs(env);
     Map<String, String> attrs = new HashMap<>();
     attrs.put("node", node);
@@ -151,8 +207,8 @@ public final class CalicoIpam {
     if (args.containsKey("IP") && !args.get("IP").isEmpty()) {
       wanted.addAll(List.of(args.get("IP").split(",")));
     }
-    try (EtcdStore store = connect(conf, env); NodeLock lock = NodeLock.take(env)) {
-      Ipam ipam = Ipam.builder(store).actor("calico-ipam@" + node).build();
+    try (Session s = Session.open(conf, env, shared, node, true)) {
+      Ipam ipam = s.ipam;
       List<Cidr> existing = existing(ipam, handle);
       if (!existing.isEmpty()) {
         return existing; // a repeated ADD for the same container
@@ -200,16 +256,17 @@ public final class CalicoIpam {
     }
   }
 
-  @SuppressWarnings("try")
-  private static void del(NetConf conf, Map<String, String> env) {
+  /** Releases the container's addresses; nothing to release is success. */
+  public static void del(NetConf conf, Map<String, String> env, Shared shared) {
     String handle = conf.name() + "." + containerId(env);
-    String node = conf.node(env);
-    try (EtcdStore store = connect(conf, env); NodeLock lock = NodeLock.take(env)) {
-      Ipam.builder(store).actor("calico-ipam@" + node).build().releaseByHandle(handle, node);
+    String node = node(conf, env, shared);
+    try (Session s = Session.open(conf, env, shared, node, true)) {
+      s.ipam.releaseByHandle(handle, node);
     }
   }
 
-  private static void check(NetConf conf, Map<String, String> env) {
+  /** Verifies that {@code prevResult}'s addresses are the container's. */
+  public static void check(NetConf conf, Map<String, String> env, Shared shared) {
     if (conf.cniVersion().startsWith("0.3")) {
       throw new CniException(CniException.INCOMPATIBLE_VERSION, "CHECK needs cniVersion 0.4.0 or later, got "
           + conf.cniVersion(), "");
@@ -219,9 +276,8 @@ public final class CalicoIpam {
     if (prev == null || !prev.path("ips").isArray()) {
       throw new CniException(CniException.INVALID_NETWORK_CONFIG, "CHECK needs prevResult with ips", "");
     }
-    try (EtcdStore store = connect(conf, env)) {
-      Ipam ipam = Ipam.builder(store).actor("calico-ipam").build();
-      List<Cidr> held = existing(ipam, handle);
+    try (Session s = Session.open(conf, env, shared, "calico-ipam", false)) {
+      List<Cidr> held = existing(s.ipam, handle);
       if (held.isEmpty()) {
         throw new CniException(CniException.UNKNOWN_CONTAINER, "container " + containerId(env) + " has no addresses",
             "handle " + handle + " does not exist");
@@ -233,6 +289,54 @@ public final class CalicoIpam {
           throw new CniException(CniException.IPAM_FAILURE, "address " + c.addressString()
               + " of prevResult is not assigned to this container", "handle " + handle + " holds " + held);
         }
+      }
+    }
+  }
+
+  /**
+   * The IPAM one command works with: the agent's (under its lock when {@code locked}), or a connection of this
+   * process's own (under the node's lock file when {@code locked}); closing releases the lock and the connection.
+   */
+  private static final class Session implements AutoCloseable {
+    final Ipam ipam;
+    private final EtcdStore store;
+    private final NodeLock fileLock;
+    private final Lock lock;
+
+    private Session(Ipam ipam, EtcdStore store, NodeLock fileLock, Lock lock) {
+      this.ipam = ipam;
+      this.store = store;
+      this.fileLock = fileLock;
+      this.lock = lock;
+    }
+
+    static Session open(NetConf conf, Map<String, String> env, Shared shared, String node, boolean locked) {
+      if (shared != null) {
+        if (locked) {
+          shared.lock().lock();
+        }
+        return new Session(shared.ipam(), null, null, locked ? shared.lock() : null);
+      }
+      EtcdStore store = connect(conf, env);
+      try {
+        return new Session(Ipam.builder(store).actor("calico-ipam@" + node).build(), store,
+            locked ? NodeLock.take(env) : null, null);
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (lock != null) {
+        lock.unlock();
+      }
+      if (fileLock != null) {
+        fileLock.close();
+      }
+      if (store != null) {
+        store.close();
       }
     }
   }

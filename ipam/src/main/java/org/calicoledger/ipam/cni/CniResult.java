@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.calicoledger.cni.CniException;
+import org.calicoledger.cni.CniVersion;
 import org.calicoledger.model.net.Cidr;
 
 /**
@@ -13,29 +15,25 @@ import org.calicoledger.model.net.Cidr;
  * empty {@code dns}); Calico's returns each address as a host route, {@code /32} or {@code /128}. Versions 0.3.x and
  * 0.4.0 tag each address with {@code "version": "4"|"6"}; 1.0.0 dropped that field.
  */
-final class CniResult {
-  static final List<String> SUPPORTED = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0");
-  static final String CURRENT = "1.0.0";
+public final class CniResult {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CniResult() {}
 
   static void checkVersion(String v) {
-    if (!SUPPORTED.contains(v)) {
-      throw new CniException(CniException.INCOMPATIBLE_VERSION, "incompatible CNI version " + v,
-          "calico-ipam supports " + String.join(", ", SUPPORTED));
-    }
+    CniVersion.check(v, "calico-ipam");
   }
 
   static String version(String cniVersion) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("cniVersion", CURRENT);
-    ArrayNode a = o.putArray("supportedVersions");
-    SUPPORTED.forEach(a::add);
-    return write(o);
+    return CniVersion.versionJson();
   }
 
   static String ips(String cniVersion, List<Cidr> addresses) {
+    return write(ipsTree(cniVersion, addresses));
+  }
+
+  /** The IPAM result as a tree, for a main plugin to add its {@code interfaces} to. */
+  public static ObjectNode ipsTree(String cniVersion, List<Cidr> addresses) {
     ObjectNode o = JSON.createObjectNode();
     o.put("cniVersion", cniVersion);
     ArrayNode ips = o.putArray("ips");
@@ -48,19 +46,15 @@ final class CniResult {
       ip.put("address", a.toString());
     }
     o.putObject("dns");
-    return write(o);
+    return o;
   }
 
   static String error(String cniVersion, CniException e) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("cniVersion", cniVersion == null || !SUPPORTED.contains(cniVersion) ? CURRENT : cniVersion);
-    o.put("code", e.code());
-    o.put("msg", e.getMessage());
-    o.put("details", e.details());
-    return write(o);
+    return e.toJson(cniVersion);
   }
 
-  private static String write(ObjectNode o) {
+  /** {@code o} as the plugins print results: indented, with a final newline. */
+  public static String write(ObjectNode o) {
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
     } catch (JsonProcessingException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.calicoledger.cni.CniException;
 
 /**
  * The network configuration a runtime passes on stdin, with the fields Calico's IPAM plugin reads:
@@ -20,15 +21,16 @@ import java.util.Map;
  *  "args": {"cni": {"ips": ["10.0.0.5"]}}, "prevResult": {...}}
  * </pre>
  * {@code assign_ipv4}/{@code assign_ipv6} are strings in Calico's examples; JSON booleans are accepted too.
+ * The node agent reads the same fields for the {@code calico} plugin ({@link #parse(JsonNode, boolean)}).
  */
-record NetConf(String cniVersion, String name, String nodename, String nodenameFile, String etcdEndpoints,
+public record NetConf(String cniVersion, String name, String nodename, String nodenameFile, String etcdEndpoints,
     String etcdKeyFile, String etcdCertFile, String etcdCaCertFile, String datastoreType, boolean assignIpv4,
     boolean assignIpv6, List<String> ipv4Pools, List<String> ipv6Pools, List<String> requestedIps, JsonNode prevResult) {
 
   static final String DEFAULT_NODENAME_FILE = "/var/lib/calico/nodename";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static JsonNode parseJson(String stdin) {
+  public static JsonNode parseJson(String stdin) {
     if (stdin == null || stdin.isBlank()) {
       throw new CniException(CniException.DECODING_FAILURE, "no network configuration on stdin",
           "the runtime must pass the network configuration JSON on stdin");
@@ -46,13 +48,21 @@ record NetConf(String cniVersion, String name, String nodename, String nodenameF
   }
 
   static NetConf parse(JsonNode n) {
+    return parse(n, true);
+  }
+
+  /**
+   * The configuration's fields; {@code calicoIpam} false when the caller delegates IPAM to another plugin type (the
+   * {@code ipam} section is then that plugin's, and its calico-ipam fields are ignored).
+   */
+  public static NetConf parse(JsonNode n, boolean calicoIpam) {
     String version = text(n, "cniVersion");
     String name = text(n, "name");
     if (name == null || name.isEmpty()) {
       throw new CniException(CniException.INVALID_NETWORK_CONFIG, "network configuration has no \"name\"",
           "the handle of an allocation is <name>.<containerID>, so the network needs a name");
     }
-    JsonNode ipam = n.path("ipam");
+    JsonNode ipam = calicoIpam ? n.path("ipam") : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     String type = text(ipam, "type");
     if (type != null && !type.equals("calico-ipam")) {
       throw new CniException(CniException.INVALID_NETWORK_CONFIG, "ipam.type is \"" + type + "\"",

@@ -1,0 +1,221 @@
+package org.calicoledger.node;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.calicoledger.ipam.Ipam;
+import org.calicoledger.ipam.cni.CalicoIpam;
+import org.calicoledger.node.cni.CniAgent;
+import org.calicoledger.node.cni.CniServer;
+import org.calicoledger.node.health.HealthServer;
+import org.calicoledger.node.health.Metrics;
+import org.calicoledger.node.startup.DefaultConfig;
+import org.calicoledger.node.startup.IpDetection;
+import org.calicoledger.node.startup.NodeRegistration;
+import org.calicoledger.node.startup.TunnelAddresses;
+import org.calicoledger.store.EtcdStore;
+import org.calicoledger.store.Keys;
+import org.calicoledger.store.StoreException;
+import org.calicoledger.store.Watch;
+import org.calicoledger.store.WatchEvent;
+
+/**
+ * calico-node for one host: the one place where its parts are assembled, started in order and stopped in reverse.
+ *
+ * <pre>
+ *                        +---------------------------- CalicoNode -----------------------------+
+ *  NODENAME, IP, AS,     | 1 health    HealthServer  127.0.0.1:9099  /liveness /readiness /metrics|
+ *  CALICO_*, FELIX_*,--->| 2 startup   etcd: ClusterInformation, Node (address, AS), default pool, |
+ *  ETCD_*  (NodeConfig)  |             FelixConfiguration default + node.NAME, tunnel addresses  |
+ *                        | 3 services  (NodeService; later issues add theirs to services())      |
+ *  bin/calico ---unix--->|     CniServer -> CniAgent -> WorkloadPlugin -> IPAM, ip, etcd (WEP)   |
+ *  bin/calico-ipam ----->|     [felix]  [confd]  [bird]                                          |
+ *                        | 4 watch     ippools -> TunnelAddresses.reconcile                     |
+ *                        +----------------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Invariants: {@code /readiness} says 200 only after startup succeeded and while every service is ready; the
+ * CNI socket exists only while requests are accepted; {@link #close} stops accepting before waiting for requests in
+ * progress, and closes etcd last. Startup steps are idempotent (create-if-missing, compare-and-swap updates), so an
+ * etcd that is unreachable at start is retried from the first step until it answers or the node is stopped; a bad
+ * setting (an unparsable variable, no address to use, an address another Node has) stops the node at once.
+ */
+public final class CalicoNode implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("calico-node");
+  private final NodeConfig cfg;
+  private final Metrics metrics = new Metrics();
+  private final Vertx vertx = Vertx.vertx();
+  private final HealthServer health;
+  private final List<NodeService> services = new ArrayList<>();
+  private final List<NodeService> started = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "tunnel-addresses");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean startedUp;
+  private volatile EtcdStore store;
+  private volatile Ipam ipam;
+  private Watch poolWatch;
+  private int healthPort;
+
+  public CalicoNode(NodeConfig cfg) {
+    this.cfg = cfg;
+    this.health = new HealthServer(vertx, metrics, this::ready, this::serviceStates);
+    metrics.gauge("calico_node_start_time_seconds", "When this calico-node started (Unix time).",
+        () -> ProcessHandle.current().info().startInstant().map(i -> i.getEpochSecond()).orElse(0L));
+    metrics.gauge("calico_node_ready", "1 when startup succeeded and every service is ready.",
+        () -> ready() ? 1 : 0);
+  }
+
+  /** Serves health, runs startup (retrying while etcd is unreachable), then starts the services. */
+  public void start() throws Exception {
+    healthPort = health.start(cfg.healthHost(), cfg.healthPort());
+    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + ": health and metrics on "
+        + cfg.healthHost() + ":" + healthPort);
+    startup();
+    services.addAll(services());
+    for (NodeService s : services) {
+      if (closed.get()) {
+        return;
+      }
+      s.start();
+      started.add(s);
+    }
+    watchPools();
+    startedUp = true;
+    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + " is ready");
+  }
+
+  /** The services of this node, in start order. Felix, confd and the BGP speaker join here with their issues. */
+  private List<NodeService> services() {
+    CalicoIpam.Shared shared = new CalicoIpam.Shared(ipam, cfg.nodename(), new ReentrantLock());
+    String prefix = cfg.felixOverrides().getOrDefault("interfaceprefix", "cali").split(",")[0].trim();
+    CniAgent agent = new CniAgent(store, shared, cfg.nodename(), prefix.isEmpty() ? "cali" : prefix, metrics);
+    return List.of(new CniServer(cfg.cniSocket(), agent));
+  }
+
+  private void startup() throws InterruptedException {
+    long backoff = 500;
+    while (!closed.get()) {
+      EtcdStore s = EtcdStore.connect(cfg.store());
+      try {
+        s.ensureInitialized(version(), cfg.clusterType());
+        NodeRegistration.register(s, cfg, IpDetection.interfaces());
+        DefaultConfig.ensure(s, cfg, version());
+        Ipam i = Ipam.builder(s).actor(cfg.actor()).build();
+        TunnelAddresses.reconcile(s, i, cfg.nodename(), cfg.actor());
+        store = s;
+        ipam = i;
+        return;
+      } catch (StoreException e) {
+        s.close();
+        if (!(e instanceof StoreException.Unavailable) && !e.safeToRetry()) {
+          throw e;
+        }
+        LOG.log(System.Logger.Level.WARNING, "etcd is not usable yet (" + e.getMessage() + "); retrying in "
+            + backoff + " ms");
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      } catch (RuntimeException e) {
+        s.close();
+        throw e;
+      }
+    }
+  }
+
+  /** Pools decide the tunnel addresses: reconcile after every change to them (one at a time, latest wins). */
+  private void watchPools() {
+    poolWatch = store.watch(Keys.prefix(org.calicoledger.model.Kind.IP_POOL, null), 0, new Watch.Listener() {
+      @Override
+      public void onEvents(List<WatchEvent> events) {
+        reconciler.execute(() -> {
+          try {
+            TunnelAddresses.reconcile(store, ipam, cfg.nodename(), cfg.actor());
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "tunnel addresses: " + e.getMessage());
+          }
+        });
+      }
+
+      @Override
+      public void onError(StoreException error) {
+        if (!closed.get()) {
+          LOG.log(System.Logger.Level.WARNING, "IP pool watch ended: " + error.getMessage());
+        }
+      }
+    });
+  }
+
+  public boolean ready() {
+    return startedUp && !closed.get() && services.stream().allMatch(NodeService::ready);
+  }
+
+  private String serviceStates() {
+    StringBuilder b = new StringBuilder("{\"startup\":").append(startedUp);
+    for (NodeService s : services) {
+      b.append(",\"").append(s.name()).append("\":").append(s.ready());
+    }
+    return b.append('}').toString();
+  }
+
+  public int healthPort() {
+    return healthPort;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + ": stopping");
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).stop();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "stopping " + started.get(i).name() + ": " + e.getMessage());
+      }
+    }
+    if (poolWatch != null) {
+      poolWatch.close();
+    }
+    reconciler.shutdownNow();
+    try {
+      reconciler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    health.stop();
+    if (store != null) {
+      store.close();
+    }
+    vertx.close();
+    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + ": stopped");
+  }
+
+  /** This build's version, as calicoctl prints it ({@code v} + the project version). */
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = CalicoNode.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // unknown
+    }
+    return "v" + p.getProperty("version", "unknown");
+  }
+}
