@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.calicoledger.hooks.HookFiles;
 import org.calicoledger.model.InvalidResourceException;
 import org.calicoledger.model.Kind;
 import org.calicoledger.model.Resource;
@@ -81,6 +82,7 @@ final class PatchCommand implements Callable<Integer> {
       if (!doc.ok()) {
         throw doc.error();
       }
+      HookFiles.check(doc.resource(), "patched " + key);
       // the revision read above rides along: the update fails if someone wrote in between
       store.update(doc.resource().withMetadata(doc.resource().metadata()
           .withResourceVersion(current.metadata().resourceVersion())), new Audit(top.actor(), reason));

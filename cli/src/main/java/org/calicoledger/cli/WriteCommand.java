@@ -8,6 +8,7 @@ import org.calicoledger.model.ClusterInformation;
 import org.calicoledger.model.InvalidResourceException;
 import org.calicoledger.model.Resource;
 import org.calicoledger.model.ResourceCodec;
+import org.calicoledger.hooks.HookFiles;
 import org.calicoledger.model.Validation;
 import org.calicoledger.store.Audit;
 import org.calicoledger.store.Store;
@@ -74,6 +75,7 @@ abstract class WriteCommand implements Callable<Integer> {
               + r.name() + "): it is managed by calico-node");
         }
         Validation.check(r.withDefaults(), d.where());
+        HookFiles.check(r, d.where()); // a hook's secret and CA files must be readable here
         resources.add(r);
       } catch (InvalidResourceException e) {
         refused.add(failure(d.resource().kind().kindName(), e.getMessage()));

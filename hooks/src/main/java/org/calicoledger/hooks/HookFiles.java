@@ -54,6 +54,9 @@ public final class HookFiles {
 
   /** The signing secret in {@code file}; the message of a failure names the file and what is wrong. */
   static byte[] secret(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException("'" + file + "': a directory; give the file holding the secret");
+    }
     if (!Files.isRegularFile(file)) {
       throw new IOException("'" + file + "': no such file (the secret for X-Hook-Signature is read from it)");
     }

@@ -6,17 +6,20 @@ import java.util.regex.Pattern;
 import org.calicoledger.events.history.FieldChange;
 import org.calicoledger.events.history.HistoryEntry;
 import org.calicoledger.model.Hook;
+import org.calicoledger.model.Kind;
 
 /**
  * A hook's {@code match} compiled once: does an event of the change log concern this hook?
  *
- * <p>Rules: only events of resources (events with a kind) match; each part left out of the match accepts everything;
+ * <p>Rules: only events of resources (events with a kind) match; each part left out of the match accepts everything,
+ * except that changes of Hooks themselves only match a hook that lists the kind {@code Hook};
  * {@code name} and {@code namespace} are globs ({@code *} any run, {@code ?} one character) over the whole text, the
  * namespace of a cluster-scoped resource being {@code ""}; {@code changedField} matches when that field, a field
  * inside it, or a field containing it differs between the event's previous and new value (field paths as
  * {@link FieldChange} computes them: on a create or delete every field present counts as changed). Immutable.
  */
 record HookMatcher(Set<String> kinds, Pattern name, Pattern namespace, Set<String> operations, String changedField) {
+  private static final String HOOK_KIND = Kind.HOOK.kindName();
 
   static HookMatcher of(Hook.Match m) {
     if (m == null) {
@@ -56,7 +59,7 @@ record HookMatcher(Set<String> kinds, Pattern name, Pattern namespace, Set<Strin
     if (e.getKind().isEmpty()) {
       return false;
     }
-    if (!kinds.isEmpty() && !kinds.contains(e.getKind())) {
+    if (kinds.isEmpty() ? e.getKind().equals(HOOK_KIND) : !kinds.contains(e.getKind())) {
       return false;
     }
     if (!operations.isEmpty() && !operations.contains(h.operation())) {

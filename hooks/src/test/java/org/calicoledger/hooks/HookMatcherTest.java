@@ -37,6 +37,8 @@ class HookMatcherTest {
     HookMatcher all = HookMatcher.of(null);
     assertThat(all.matches(event("IPPool", "", "p", null, POOL_ON))).isTrue();
     assertThat(all.matches(event("", "", "block", null, "{}"))).as("an IPAM block is not a resource").isFalse();
+    assertThat(all.matches(event("Hook", "", "h", null, "{}"))).as("hooks only when asked for").isFalse();
+    assertThat(match(List.of("Hook"), null, null, null, null).matches(event("Hook", "", "h", null, "{}"))).isTrue();
   }
 
   @Test

@@ -39,7 +39,8 @@ public record Hook(ObjectMeta metadata, @JsonInclude(JsonInclude.Include.ALWAYS)
   /**
    * Which events match; every part left out matches everything. Only events of resources (with a kind) match.
    *
-   * @param kinds kind names ({@code IPPool}, {@code Node}...)
+   * @param kinds kind names ({@code IPPool}, {@code Node}...); left out, every kind but {@code Hook} (a hook sees
+   *     changes of hooks only when it asks for them)
    * @param name a glob ({@code *}, {@code ?}) on the resource name
    * @param namespace a glob on the namespace ({@code ""} for cluster-scoped kinds)
    * @param operations {@code create}, {@code update}, {@code delete}
