@@ -181,7 +181,7 @@ public final class CalicoNode implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + ": stopping");
+    shutdownNote("stopping");
     for (int i = started.size() - 1; i >= 0; i--) {
       try {
         started.get(i).stop();
@@ -203,7 +203,15 @@ public final class CalicoNode implements AutoCloseable {
       store.close();
     }
     vertx.close();
-    LOG.log(System.Logger.Level.INFO, "calico-node " + cfg.nodename() + ": stopped");
+    shutdownNote("stopped");
+  }
+
+  /**
+   * Written to stderr directly: on SIGTERM, java.util.logging's own shutdown hook removes the log handlers while this
+   * node's hook runs, so logged lines could be lost.
+   */
+  private void shutdownNote(String what) {
+    System.err.println(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " INFO calico-node: calico-node " + cfg.nodename() + ": " + what);
   }
 
   /** This build's version, as calicoctl prints it ({@code v} + the project version). */

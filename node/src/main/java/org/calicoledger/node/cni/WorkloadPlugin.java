@@ -147,7 +147,7 @@ final class WorkloadPlugin {
       }
       steps.done("write endpoint");
       steps.log();
-      return CniResult.write(result(c, ids, addresses, s));
+      return CniResult.write(result(c.conf().cniVersion(), ids.ifName(), c.netns(), addresses, s));
     } catch (RuntimeException e) {
       undoLink(linkF, host, c, ids, e);
       if (!repeated) {
@@ -311,13 +311,14 @@ final class WorkloadPlugin {
   }
 
   /** The ADD result: the host and pod interfaces, the addresses (on the pod's interface, index 1), no DNS. */
-  private static ObjectNode result(CniCall c, WorkloadIds ids, List<Cidr> addresses, PodNetwork.Setup s) {
-    ObjectNode ipam = CniResult.ipsTree(c.conf().cniVersion(), addresses);
+  static ObjectNode result(String cniVersion, String ifName, String netns, List<Cidr> addresses,
+      PodNetwork.Setup s) {
+    ObjectNode ipam = CniResult.ipsTree(cniVersion, addresses);
     ObjectNode out = ipam.objectNode();
-    out.put("cniVersion", c.conf().cniVersion());
+    out.put("cniVersion", cniVersion);
     ArrayNode ifs = out.putArray("interfaces");
     ifs.addObject().put("name", s.hostInterface());
-    ifs.addObject().put("name", ids.ifName()).put("mac", s.podMac()).put("sandbox", c.netns());
+    ifs.addObject().put("name", ifName).put("mac", s.podMac()).put("sandbox", netns);
     ArrayNode ips = out.putArray("ips");
     for (JsonNode ip : ipam.path("ips")) {
       ips.add(((ObjectNode) ip.deepCopy()).put("interface", 1));
