@@ -14,7 +14,8 @@ public final class Bench {
   private Bench() {}
 
   static List<Benchmark> all() {
-    return List.of(new CalicoctlBench(), new StoreBench(), new JournalBench(), new IpamBench(), new ReplayBench());
+    return List.of(new CalicoctlBench(), new StoreBench(), new JournalBench(), new IpamBench(), new ReplayBench(),
+        new HooksBench());
   }
 
   public static void main(String[] args) throws Exception {

@@ -26,24 +26,37 @@ import org.calicoledger.model.ResourceCodec;
  * ({@code [{path, from, to}]} as {@code calicoctl history -o json}), {@code previous} and {@code value} (the resource
  * before and after; absent on create and delete respectively), {@code decodeError} when set. Revision and position
  * identify the event: a re-delivery carries the same ones.
+ *
+ * <p>Immutable and shared: the change feed hands one instance to every worker. The JSON without its {@code hook} field
+ * is serialized once, on first use (a race computes it twice, harmlessly), and each hook's body is that with its name
+ * put in front.
  */
-record HookEvent(HistoryEntry entry) {
+final class HookEvent {
+  private final HistoryEntry entry;
+  private volatile byte[] shared;
+
+  private HookEvent(HistoryEntry entry) {
+    this.entry = entry;
+  }
 
   static HookEvent of(ChangeEvent e, long offset) {
     return new HookEvent(HistoryEntry.of(e, offset));
+  }
+
+  HistoryEntry entry() {
+    return entry;
   }
 
   ChangeEvent event() {
     return entry.event();
   }
 
-  long revision() {
-    return entry.event().getRevision();
+  long offset() {
+    return entry.offset();
   }
 
-  /** {@code <revision>.<position>}: the event's identity inside the change log. */
-  String id() {
-    return entry.event().getRevision() + "." + entry.event().getPosition();
+  long revision() {
+    return entry.event().getRevision();
   }
 
   ObjectNode json(String hook) {
@@ -89,7 +102,19 @@ record HookEvent(HistoryEntry entry) {
 
   /** The JSON as compact UTF-8: exactly the bytes that are signed and sent. */
   byte[] body(String hook) {
-    return ResourceCodec.compact(json(hook)).getBytes(StandardCharsets.UTF_8);
+    byte[] rest = shared;
+    if (rest == null) {
+      ObjectNode o = json("");
+      o.remove("hook");
+      rest = ResourceCodec.compact(o).getBytes(StandardCharsets.UTF_8);
+      shared = rest;
+    }
+    byte[] head = ("{\"hook\":" + ResourceCodec.compact(TextNode.valueOf(hook)) + (rest.length > 2 ? "," : ""))
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[head.length + rest.length - 1];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(rest, 1, out, head.length, rest.length - 1);
+    return out;
   }
 
   private static JsonNode value(ByteString bytes) {

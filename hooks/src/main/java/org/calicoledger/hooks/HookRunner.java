@@ -42,6 +42,8 @@ import org.calicoledger.store.WatchEvent;
  */
 public final class HookRunner {
   private static final System.Logger LOG = System.getLogger("org.calicoledger.hooks");
+  /** Events the shared feed keeps: a hook further behind reads with a consumer of its own. */
+  static final int FEED_CAPACITY = 4096;
 
   /**
    * @param statusInterval how often a hook's position and status are persisted at most (and how many events a crash
@@ -59,6 +61,7 @@ public final class HookRunner {
   private final Options options;
   private final HookLedger ledger;
   private final Map<String, HookWorker> workers = new HashMap<>();
+  private StatusWriter writer; // while running
 
   public HookRunner(Store store, KafkaSettings kafka, Options options) {
     this.store = store;
@@ -76,8 +79,11 @@ public final class HookRunner {
       ChangeLog.ensureTopics(admin);
       DeadLetters.ensureTopic(admin);
     }
-    try (DeadLetters deadLetters = new DeadLetters(kafka, options.kafkaTimeout())) {
-      HookContext ctx = new HookContext(store, ledger, kafka, deadLetters, options.statusInterval(),
+    try (StatusWriter statusWriter = new StatusWriter(ledger);
+        DeadLetters deadLetters = new DeadLetters(kafka, options.kafkaTimeout());
+        ChangeFeed feed = ChangeFeed.start(kafka, options.kafkaTimeout(), FEED_CAPACITY)) {
+      writer = statusWriter;
+      HookContext ctx = new HookContext(store, ledger, statusWriter, kafka, feed, deadLetters, options.statusInterval(),
           options.kafkaTimeout());
       try {
         while (active.getAsBoolean()) {
@@ -154,7 +160,7 @@ public final class HookRunner {
     Map<String, HookStatus> statuses = ledger.statuses();
     for (String name : statuses.keySet()) {
       if (!defined.containsKey(name)) {
-        ledger.forget(name); // deleted while no runner was running
+        writer.forget(name); // deleted while no runner was running
       }
     }
     for (var e : defined.entrySet()) {
@@ -217,7 +223,7 @@ public final class HookRunner {
     LOG.log(System.Logger.Level.WARNING, "hook " + name + " cannot run: " + why);
     HookStatus had = statuses != null ? statuses.get(name) : ledger.status(name).orElse(null);
     HookStatus s = had != null && had.uid().equals(uid) ? had : HookStatus.start(name, uid, revision, -1, 0);
-    ledger.save(s.running(revision).failed("the definition cannot run: " + why));
+    writer.saveNow(s.running(revision).failed("the definition cannot run: " + why));
   }
 
   private void remove(String name) throws InterruptedException {
@@ -226,7 +232,7 @@ public final class HookRunner {
       w.stop();
       LOG.log(System.Logger.Level.INFO, "hook " + name + " stopped (deleted)");
     }
-    ledger.forget(name);
+    writer.forget(name);
   }
 
   private void replay(HookLedger.ReplayRequest r) {

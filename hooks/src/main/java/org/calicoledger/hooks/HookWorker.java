@@ -1,11 +1,11 @@
 package org.calicoledger.hooks;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -13,7 +13,6 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.calicoledger.events.ChangeLog;
 import org.calicoledger.events.history.Bound;
 import org.calicoledger.events.history.ChangeHistory;
-import org.calicoledger.events.proto.ChangeEvent;
 import org.calicoledger.events.subscriber.ChangeLogConsumer;
 import org.calicoledger.events.subscriber.ChangeRecords;
 import org.calicoledger.model.Hook;
@@ -23,15 +22,16 @@ import org.calicoledger.store.Keys;
 import org.calicoledger.store.ResourceKey;
 
 /**
- * Delivers one hook's matching events, on a thread of its own with a Kafka consumer of its own, so a slow or failing
- * hook delays nobody else.
+ * Delivers one hook's matching events on a thread of its own, so a slow or failing hook delays nobody else. It reads
+ * from the runner's shared {@link ChangeFeed} while its position is inside the feed's window, and with a Kafka
+ * consumer of its own while it is behind (starting from the beginning, replaying, or held up by retries).
  *
  * <p>Order and at-least-once: the worker reads calico.changes from its position, and hands each matching event to the
  * action, retrying with exponential backoff; after the last attempt the event goes to the dead-letter topic (which
  * must acknowledge it) and the worker moves on. It never starts an event before the previous one is delivered or
  * dead-lettered, so deliveries follow revision order. The position advances only past events that are done, and is
- * persisted at most one status interval late: a crash (even {@code kill -9}) re-delivers from the last persisted
- * position, in order; it never skips.
+ * handed to the {@link StatusWriter} at most one status interval late (which writes it to etcd off this thread): a
+ * crash (even {@code kill -9}) re-delivers from the last persisted position, in order; it never skips.
  *
  * <p>Threads: {@link #update}, {@link #replay} and {@link #stop} are called by the runner's thread; they set volatile
  * or atomic state and wake the worker, which applies them between attempts. Status and position belong to the worker
@@ -120,13 +120,11 @@ final class HookWorker {
   private void run() {
     try {
       while (running) {
-        KafkaConsumer<String, byte[]> consumer = null;
         try {
-          consumer = ChangeLogConsumer.open(ctx.kafka(), ctx.kafkaTimeout(), "calico-hooks-" + name, true);
           if (status == null) {
             begin();
           }
-          follow(consumer);
+          follow();
         } catch (InterruptedException | InterruptException e) {
           if (running) {
             LOG.log(System.Logger.Level.WARNING, "hook " + name + " interrupted while running; restarting");
@@ -140,11 +138,6 @@ final class HookWorker {
               save();
             }
             sleepUnlessStopped(1000);
-          }
-        } finally {
-          if (consumer != null) {
-            Thread.interrupted(); // a stop's interrupt would make closing fail noisily
-            consumer.close(Duration.ofSeconds(2));
           }
         }
       }
@@ -192,46 +185,77 @@ final class HookWorker {
     }
   }
 
-  private void follow(KafkaConsumer<String, byte[]> consumer) throws InterruptedException {
-    consumer.assign(List.of(CHANGES));
-    consumer.seek(CHANGES, status.offset());
-    while (running) {
-      if (status.definition() != hook.revision()) {
-        status = status.running(hook.revision());
-        dirty = true;
-      }
-      HookLedger.ReplayRequest r = replay.getAndSet(null);
-      if (r != null) {
-        applyReplay(r);
-        consumer.seek(CHANGES, status.offset());
-        continue;
-      }
-      ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-      boolean whole = true;
-      for (ConsumerRecord<String, byte[]> rec : records.records(CHANGES)) {
-        ChangeEvent e = ChangeRecords.event(rec);
-        if (e.getRevision() >= status.fromRevision()) {
-          HookEvent ev = HookEvent.of(e, rec.offset());
-          if (hook.matches(ev) && !handle(ev)) {
-            whole = false;
-            break;
-          }
+  /**
+   * Handles events from the position on: from the shared feed while the position is inside its window, else from a
+   * consumer of this hook's own, until it is back inside.
+   */
+  private void follow() throws InterruptedException {
+    KafkaConsumer<String, byte[]> own = null;
+    try {
+      while (running) {
+        if (status.definition() != hook.revision()) {
+          status = status.running(hook.revision());
+          dirty = true;
         }
-        status = status.advanced(rec.offset() + 1, e.getRevision());
-        dirty = true;
+        HookLedger.ReplayRequest r = replay.getAndSet(null);
+        if (r != null) {
+          applyReplay(r);
+          continue;
+        }
+        List<HookEvent> events;
+        long next;
+        ChangeFeed.Batch batch = ctx.feed().read(status.offset(), 500, POLL.toMillis());
+        if (batch != null) {
+          own = close(own);
+          events = batch.events();
+          next = batch.next();
+        } else {
+          if (own == null) {
+            own = ChangeLogConsumer.open(ctx.kafka(), ctx.kafkaTimeout(), "calico-hooks-" + name, true);
+            own.assign(List.of(CHANGES));
+          }
+          if (own.position(CHANGES) != status.offset()) {
+            own.seek(CHANGES, status.offset());
+          }
+          events = new ArrayList<>();
+          for (ConsumerRecord<String, byte[]> rec : own.poll(POLL).records(CHANGES)) {
+            events.add(HookEvent.of(ChangeRecords.event(rec), rec.offset()));
+          }
+          next = own.position(CHANGES);
+        }
+        if (handleAll(events) && next > status.offset()) {
+          status = status.advanced(next, status.revision()); // past transaction markers too: caught up is lag 0
+          dirty = true;
+        }
         saveIfDue();
       }
-      if (!whole) {
-        consumer.seek(CHANGES, status.offset()); // the abandoned event is read again (after a replay: from there)
+    } finally {
+      close(own);
+    }
+  }
+
+  /** Handles events in order; false when one was abandoned (a stop or a replay), the position staying before it. */
+  private boolean handleAll(List<HookEvent> events) throws InterruptedException {
+    for (HookEvent ev : events) {
+      if (ev.offset() < status.offset()) {
         continue;
       }
-      long position = consumer.position(CHANGES); // past transaction markers too: caught up means lag 0
-      if (position > status.offset()) {
-        status = status.advanced(position, status.revision());
-        dirty = true;
+      if (ev.revision() >= status.fromRevision() && hook.matches(ev) && !handle(ev)) {
+        return false;
       }
+      status = status.advanced(ev.offset() + 1, ev.revision());
+      dirty = true;
       saveIfDue();
     }
+    return true;
+  }
+
+  private static KafkaConsumer<String, byte[]> close(KafkaConsumer<String, byte[]> c) {
+    if (c != null) {
+      Thread.interrupted(); // a stop's interrupt would make closing fail noisily
+      c.close(Duration.ofSeconds(2));
+    }
+    return null;
   }
 
   /** Delivers one matching event: true when done (delivered or dead-lettered), false when abandoned. */
@@ -290,8 +314,8 @@ final class HookWorker {
       throw e;
     }
     status = status.replayed(offset, r.from());
-    dirty = true;
-    save();
+    ctx.statuses().saveNow(status); // persisted before the request goes, so a crash cannot lose the replay
+    dirty = false;
     ctx.ledger().clearReplay(r);
     LOG.log(System.Logger.Level.INFO, "hook " + name + " replays from revision " + r.from() + " (offset " + offset
         + "), asked by " + r.actor());
@@ -303,14 +327,10 @@ final class HookWorker {
     }
   }
 
-  /** Persists the status; a failure is logged and retried with the next save (the position only lags). */
+  /** Hands the status to the writer (which persists it off this thread). */
   private void save() {
-    try {
-      ctx.ledger().save(status);
-      dirty = false;
-      savedAt = System.nanoTime();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "hook " + name + ": cannot save its status: " + e.getMessage());
-    }
+    ctx.statuses().submit(status);
+    dirty = false;
+    savedAt = System.nanoTime();
   }
 }

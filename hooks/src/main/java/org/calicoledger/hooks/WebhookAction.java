@@ -9,13 +9,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLContext;
@@ -33,21 +38,68 @@ import org.calicoledger.model.Hook;
  * Success is any 2xx answer within the timeout (which bounds the whole exchange).
  *
  * <p>TLS: certificates and host names are verified against {@code caCertFile} when given, else against the JVM's
- * trust store; {@code insecureSkipTLSVerify} turns both checks off. The client is built once per hook definition.
+ * trust store; {@code insecureSkipTLSVerify} turns both checks off. Hooks with the same TLS setting and connect timeout
+ * share one client (a changed CA file makes a new one).
  */
-record WebhookAction(URI url, Path secretFile, Duration timeout, HttpClient client) implements Action {
+record WebhookAction(URI url, Secret secret, Duration timeout, HttpClient client) implements Action {
   static final String SIGNATURE = "X-Hook-Signature";
+  /** One client (one selector thread, one connection pool) per TLS setting, shared by the hooks that use it. */
+  private static final Map<List<Object>, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  });
 
   static WebhookAction of(Hook.Webhook w) {
     Duration timeout = GoDuration.parse(w.timeout());
-    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER);
-    SSLContext ssl = sslContext(w);
-    if (ssl != null) {
-      b.sslContext(ssl);
+    String ca = w.caCertFile() == null || w.caCertFile().isEmpty() ? null : w.caCertFile();
+    long caVersion = ca == null ? 0 : Path.of(ca).toFile().lastModified();
+    HttpClient client = CLIENTS.computeIfAbsent(List.of(w.insecureSkipTLSVerify(), String.valueOf(ca), caVersion,
+        timeout), k -> {
+          HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+              .followRedirects(HttpClient.Redirect.NEVER);
+          SSLContext ssl = sslContext(w);
+          if (ssl != null) {
+            b.sslContext(ssl);
+          }
+          return b.build();
+        });
+    Secret secret = w.secretFile() == null || w.secretFile().isEmpty() ? null : new Secret(Path.of(w.secretFile()));
+    return new WebhookAction(URI.create(w.url()), secret, timeout, client);
+  }
+
+  /**
+   * The signing secret, read again only when the file changed (size, time or identity), so a rotated secret signs
+   * the next delivery and an unchanged one costs a stat, not a read.
+   */
+  static final class Secret {
+    private final Path file;
+    private volatile Object version;
+    private volatile byte[] bytes;
+
+    Secret(Path file) {
+      this.file = file;
     }
-    Path secret = w.secretFile() == null || w.secretFile().isEmpty() ? null : Path.of(w.secretFile());
-    return new WebhookAction(URI.create(w.url()), secret, timeout, b.build());
+
+    byte[] get() throws IOException {
+      Object now;
+      try {
+        var a = Files.readAttributes(file, BasicFileAttributes.class);
+        now = List.of(a.size(), a.lastModifiedTime(), String.valueOf(a.fileKey()));
+      } catch (IOException e) {
+        return HookFiles.secret(file); // names what is wrong with the file
+      }
+      byte[] b = bytes;
+      if (b == null || !now.equals(version)) {
+        b = HookFiles.secret(file);
+        bytes = b;
+        version = now;
+      }
+      return b;
+    }
   }
 
   @Override
@@ -66,9 +118,9 @@ record WebhookAction(URI url, Path secretFile, Duration timeout, HttpClient clie
         .header("X-Hook-Delivery", hook + "/" + event.revision() + "/" + event.event().getPosition())
         .header("X-Hook-Attempt", Integer.toString(attempt))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (secretFile != null) {
+    if (secret != null) {
       try {
-        req.header(SIGNATURE, signature(HookFiles.secret(secretFile), body));
+        req.header(SIGNATURE, signature(secret.get(), body));
       } catch (IOException e) {
         throw new DeliveryException("cannot sign: spec.webhook.secretFile " + e.getMessage(), e);
       }
@@ -99,11 +151,11 @@ record WebhookAction(URI url, Path secretFile, Duration timeout, HttpClient clie
   /** {@code sha256=<hex>}: HMAC-SHA256 of {@code body} keyed with {@code secret}. */
   static String signature(byte[] secret, byte[] body) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = HMAC.get();
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("an HMAC-SHA256 key of " + secret.length + " bytes was refused", e);
     }
   }
 
