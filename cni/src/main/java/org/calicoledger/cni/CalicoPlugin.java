@@ -41,7 +41,8 @@ public final class CalicoPlugin {
       }
       Object conf = decode(stdin);
       version = JsonText.field(conf, "cniVersion");
-      AgentProtocol.Response r = AgentClient.call(AgentClient.socketPath(JsonText.field(conf, "node_agent_socket"), env),
+      AgentProtocol.Response r = AgentClient.call(
+          AgentClient.socketPath(JsonText.field(conf, "node_agent_socket"), env),
           new AgentProtocol.Request(plugin, env, stdin), AgentClient.ANSWER_TIMEOUT);
       err.print(r.stderr());
       out.print(r.stdout());
@@ -51,7 +52,8 @@ public final class CalicoPlugin {
       return 1;
     } catch (AgentClient.Unreachable e) {
       out.print(new CniException(CniException.TRY_AGAIN_LATER, e.getMessage(),
-          "nothing was changed; start calico-node on this host, or point node_agent_socket at its socket").toJson(version));
+          "nothing was changed; start calico-node on this host, or point node_agent_socket at its socket")
+          .toJson(version));
       return 1;
     } catch (IOException e) {
       out.print(new CniException(CniException.TRY_AGAIN_LATER, e.getMessage(),
@@ -74,7 +76,8 @@ public final class CalicoPlugin {
       throw new CniException(CniException.DECODING_FAILURE, "cannot decode the network configuration", e.getMessage());
     }
     if (!(conf instanceof Map)) {
-      throw new CniException(CniException.DECODING_FAILURE, "network configuration is not a JSON object", stdin.strip());
+      throw new CniException(CniException.DECODING_FAILURE, "network configuration is not a JSON object",
+          stdin.strip());
     }
     return conf;
   }

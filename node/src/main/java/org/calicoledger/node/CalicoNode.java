@@ -211,7 +211,8 @@ public final class CalicoNode implements AutoCloseable {
    * node's hook runs, so logged lines could be lost.
    */
   private void shutdownNote(String what) {
-    System.err.println(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " INFO calico-node: calico-node " + cfg.nodename() + ": " + what);
+    System.err.println(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+        + " INFO calico-node: calico-node " + cfg.nodename() + ": " + what);
   }
 
   /** This build's version, as calicoctl prints it ({@code v} + the project version). */

@@ -26,7 +26,8 @@ public record PluginConf(NetConf net, JsonNode json, String ipamType, int mtu, b
     String ipamType = ipam.path("type").asText("");
     if (!ipam.isObject() || ipamType.isEmpty()) {
       throw new CniException(CniException.INVALID_NETWORK_CONFIG, "ipam.type is missing",
-          "set \"ipam\": {\"type\": \"calico-ipam\"}, or the type of another IPAM plugin on CNI_PATH (e.g. host-local)");
+          "set \"ipam\": {\"type\": \"calico-ipam\"}, or the type of another IPAM plugin on CNI_PATH"
+              + " (e.g. host-local)");
     }
     if (!ipamType.matches("[A-Za-z0-9_.\\-]+")) {
       throw new CniException(CniException.INVALID_NETWORK_CONFIG, "ipam.type \"" + ipamType + "\" is not a plugin name",

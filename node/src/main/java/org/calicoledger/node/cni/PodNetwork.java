@@ -135,6 +135,12 @@ final class PodNetwork {
    * {@code host} if it is still there. Missing namespace or interfaces are success.
    */
   void remove(String host, String netns, String ifName) {
+    removePodSide(netns, ifName);
+    removeHostSide(host);
+  }
+
+  /** Deletes {@code ifName} in {@code netns}, which takes its veth peer with it; a missing one is success. */
+  void removePodSide(String netns, String ifName) {
     if (netns != null && !netns.isEmpty() && Files.exists(Path.of(netns))) {
       IpTool.Result r = ip.podQuietly(netns, List.of("link del " + ifName));
       if (!r.ok() && !gone(r.err())) {
@@ -142,6 +148,10 @@ final class PodNetwork {
             + r.err().strip(), "");
       }
     }
+  }
+
+  /** Deletes host interface {@code host} if it is still there (its namespace may be gone); null: nothing to do. */
+  void removeHostSide(String host) {
     if (host != null && exists(host)) {
       IpTool.Result r = ip.hostQuietly(List.of("link del " + host));
       if (!r.ok() && !gone(r.err())) {

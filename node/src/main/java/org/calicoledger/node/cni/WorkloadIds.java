@@ -17,7 +17,8 @@ import org.calicoledger.model.WorkloadEndpoint;
  *   <li>orchestrator {@code k8s} when {@code CNI_ARGS} has both {@code K8S_POD_NAMESPACE} and {@code K8S_POD_NAME},
  *       else {@code cni} in namespace {@code default};</li>
  *   <li>the WorkloadEndpoint {@code <node>-k8s-<pod>-<ifname>} or {@code <node>-cni-<containerID>-<ifname>} (dashes
- *       inside a part doubled), labelled {@code projectcalico.org/namespace} and {@code projectcalico.org/orchestrator};</li>
+ *       inside a part doubled), labelled {@code projectcalico.org/namespace} and
+ *       {@code projectcalico.org/orchestrator};</li>
  *   <li>the host-side interface: the prefix ({@code cali}) and the first 11 hex digits of the SHA-1 of
  *       {@code <namespace>.<pod>} for Kubernetes, or the first 11 characters of the container ID otherwise, so at most
  *       15 characters (the kernel's limit);</li>
@@ -47,7 +48,8 @@ public record WorkloadIds(String node, String orchestrator, String namespace, St
       throw new CniException(CniException.INVALID_ENVIRONMENT, "CNI_IFNAME is not set",
           "the runtime must name the interface to create in the container (e.g. eth0)");
     }
-    if (ifName.length() > IFNAMSIZ || !ifName.matches("[A-Za-z0-9_.\\-]+") || ifName.equals(".") || ifName.equals("..")) {
+    if (ifName.length() > IFNAMSIZ || !ifName.matches("[A-Za-z0-9_.\\-]+") || ifName.equals(".")
+        || ifName.equals("..")) {
       throw new CniException(CniException.INVALID_ENVIRONMENT, "CNI_IFNAME '" + ifName + "' is not an interface name",
           "at most 15 characters: letters, digits, '_', '.' and '-'");
     }

@@ -40,10 +40,11 @@ import org.calicoledger.store.StoreException;
  * belong to the existing endpoint).
  *
  * <h2>DEL</h2>
- * Idempotent: the pod's interface (its veth peer and host routes go with it), the endpoint, then the address; a
- * missing namespace, interface, endpoint or allocation is success. When the endpoint of that name belongs to another
- * container (a Kubernetes pod re-created under the same name), the endpoint and the host interface, which is named
- * after the pod and so now the new sandbox's, are left alone: only this container's interface and address go.
+ * Idempotent: the pod's interface (its veth peer and host routes go with it), then the endpoint and the address
+ * together; a missing namespace, interface, endpoint or allocation is success. When the endpoint of that name
+ * belongs to another container (a Kubernetes pod re-created under the same name), the endpoint and the host
+ * interface, which is named after the pod and so now the new sandbox's, are left alone: only this container's
+ * interface and address go.
  *
  * <h2>CHECK</h2>
  * Compares the endpoint, {@code prevResult}, IPAM and the kernel's interfaces, sysctls and routes on both sides with
@@ -182,29 +183,42 @@ final class WorkloadPlugin {
 
   private void del(CniCall c, WorkloadIds ids) {
     ResourceKey key = new ResourceKey(Kind.WORKLOAD_ENDPOINT, ids.namespace(), ids.endpointName());
-    Optional<WorkloadEndpoint> existing = store.get(key).map(WorkloadEndpoint.class::cast);
+    Steps steps = new Steps("DEL " + ids.containerId());
+    CompletableFuture<Optional<WorkloadEndpoint>> existingF = CompletableFuture.supplyAsync(
+        () -> store.get(key).map(WorkloadEndpoint.class::cast), async);
+    net.removePodSide(c.netns(), ids.ifName());
+    Optional<WorkloadEndpoint> existing = join(existingF);
     String owner = existing.map(w -> w.spec().containerID()).orElse(null);
     boolean ours = owner == null || owner.isEmpty() || owner.equals(ids.containerId());
-    String host = existing.filter(w -> ours).map(w -> w.spec().interfaceName())
-        .orElse(ours ? ids.hostInterface(interfacePrefix) : null);
-    Steps steps = new Steps("DEL " + ids.containerId());
-    net.remove(host, c.netns(), ids.ifName());
-    steps.done("interfaces");
-    if (existing.isPresent() && ours) {
-      try {
-        store.delete(key, existing.get().metadata().revision(),
-            new Audit("calico-node@" + node, "CNI DEL " + ids.containerId()));
-      } catch (StoreException.NotFound gone) {
-        // deleted meanwhile: what DEL wants
-      } catch (StoreException.Conflict changed) {
-        throw new CniException(CniException.TRY_AGAIN_LATER, "WorkloadEndpoint " + key + " changed while this DEL"
-            + " was removing it", "retry the DEL");
-      }
+    if (ours) {
+      net.removeHostSide(existing.map(w -> w.spec().interfaceName()).orElse(ids.hostInterface(interfacePrefix)));
     }
-    steps.done("delete endpoint");
-    ipam.del(c);
-    steps.done("ipam");
+    steps.done("interfaces");
+    // the interfaces are gone: the endpoint and the address can go together
+    CompletableFuture<Void> endpoint = CompletableFuture.runAsync(() -> {
+      if (existing.isPresent() && ours) {
+        deleteEndpoint(key, existing.get(), ids);
+      }
+    }, async);
+    try {
+      ipam.del(c);
+    } finally {
+      join(endpoint);
+    }
+    steps.done("endpoint and ipam");
     steps.log();
+  }
+
+  private void deleteEndpoint(ResourceKey key, WorkloadEndpoint existing, WorkloadIds ids) {
+    try {
+      store.delete(key, existing.metadata().revision(), new Audit("calico-node@" + node, "CNI DEL "
+          + ids.containerId()));
+    } catch (StoreException.NotFound gone) {
+      // deleted meanwhile: what DEL wants
+    } catch (StoreException.Conflict changed) {
+      throw new CniException(CniException.TRY_AGAIN_LATER, "WorkloadEndpoint " + key + " changed while this DEL"
+          + " was removing it", "retry the DEL");
+    }
   }
 
   /** Time per step of one request, logged at debug level (where the agent's time goes). */
