@@ -60,6 +60,10 @@ final class ReplayCommand implements Callable<Integer> {
       format = OutputFormat.of(output, "yaml", "json", "ps", "wide");
       if (kindName != null) {
         kind = GetCommand.kind(kindName);
+        if (kind == Kind.HOOK) {
+          throw new IllegalArgumentException("hooks are not part of the network's state that replay rebuilds; their"
+              + " changes are in calicoctl history hook");
+        }
       } else if (format.equals("ps") || format.equals("wide")) {
         throw new IllegalArgumentException("-o " + format + " needs a KIND; use -o yaml or -o json for every kind");
       }

@@ -106,6 +106,14 @@ class HookCommandsIT {
     assertThat(back).singleElement().matches(ResourceCodec.Document::ok);
     assertThat(yaml.out()).contains("kind: Hook", "attempts: 5", "startFrom: now", "timeout: 10s");
 
+    long written = stack.store.getKey(Keys.HOOKS + "nat-watch").orElseThrow().modRevision();
+    stack.awaitPublished(written, WAIT);
+    Result history = run("history", "hook", "nat-watch");
+    assertThat(history.out().lines().skip(1)).singleElement().asString()
+        .contains("alice@laptop", "page on NAT flips", "create", "Hook(nat-watch)");
+    assertThat(run("replay", "--at", Long.toString(written), "hooks").err()).isEqualTo("Failed to replay: hooks are not"
+        + " part of the network's state that replay rebuilds; their changes are in calicoctl history hook\n");
+
     Result deleted = run("delete", "hook", "nat-watch");
     assertThat(deleted.out()).isEqualTo("Successfully deleted 1 'Hook' resource(s)\n");
     assertThat(stack.store.getKey(Keys.HOOKS + "nat-watch")).isEmpty();

@@ -100,12 +100,22 @@ public final class HookRunner {
 
   /** Lists, reconciles, then applies watched changes until a watch fails or {@code active} ends. */
   private void follow(HookContext ctx, BooleanSupplier active) throws InterruptedException {
+    try {
+      Store.Range hooks = store.range(Keys.HOOKS);
+      Store.Range replays = store.range(Keys.HOOK_REPLAY);
+      reconcile(ctx, hooks, replays);
+      watch(ctx, active, hooks.revision(), replays.revision());
+    } catch (StoreException e) {
+      // running workers go on meanwhile: they need etcd only to persist their status
+      LOG.log(System.Logger.Level.WARNING, "cannot follow the hooks in etcd: " + e.getMessage() + "; retrying in 1s");
+      TimeUnit.SECONDS.sleep(1);
+    }
+  }
+
+  private void watch(HookContext ctx, BooleanSupplier active, long hooksAt, long replaysAt) throws InterruptedException {
     BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
-    Store.Range hooks = store.range(Keys.HOOKS);
-    Store.Range replays = store.range(Keys.HOOK_REPLAY);
-    reconcile(ctx, hooks, replays);
-    try (Watch hw = store.watch(Keys.HOOKS, hooks.revision() + 1, listener(queue, false));
-        Watch rw = store.watch(Keys.HOOK_REPLAY, replays.revision() + 1, listener(queue, true))) {
+    try (Watch hw = store.watch(Keys.HOOKS, hooksAt + 1, listener(queue, false));
+        Watch rw = store.watch(Keys.HOOK_REPLAY, replaysAt + 1, listener(queue, true))) {
       while (active.getAsBoolean()) {
         Signal s = queue.poll(200, TimeUnit.MILLISECONDS);
         if (s == null) {
@@ -127,9 +137,6 @@ public final class HookRunner {
           remove(key.substring(Keys.HOOKS.length()));
         }
       }
-    } catch (StoreException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot follow the hooks in etcd: " + e.getMessage() + "; retrying in 1s");
-      TimeUnit.SECONDS.sleep(1);
     }
   }
 
