@@ -20,7 +20,10 @@ public final class CalicoPlugin {
 
   private CalicoPlugin() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, InterruptedException {
+    if (args.length == 1 && args[0].equals("--train-archive")) {
+      System.exit(ArchiveTraining.run());
+    }
     String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.exit(run("calico", System.getenv(), stdin, out, System.err));

@@ -32,10 +32,10 @@ import org.calicoledger.store.StoreException;
  * The {@code calico} plugin's ADD, DEL and CHECK, run in the agent.
  *
  * <h2>ADD</h2>
- * IPAM and, at the same time, the pod's veth pair (which needs no address); then the addresses and routes on both
- * sides ({@link PodNetwork}), the profile (created when missing) and the WorkloadEndpoint. When a step fails, what
- * was done is undone, the interfaces first and the address last, so an address is never free while an interface
- * still carries it. A repeated ADD for a container that
+ * IPAM and, at the same time, the pod's veth pair (which needs no address); then, at the same time, the addresses
+ * and routes on both sides ({@link PodNetwork}) and the WorkloadEndpoint (with its profile, created when missing).
+ * When a step fails, what was done is undone: the endpoint if this ADD created it, the interfaces, and the address
+ * last, so an address is never free while an interface still carries it. A repeated ADD for a container that
  * already has its endpoint rebuilds the interfaces and keeps its addresses (a failure then keeps them too: they
  * belong to the existing endpoint).
  *
@@ -131,25 +131,27 @@ final class WorkloadPlugin {
     }
     steps.done("ipam");
     boolean repeated = false;
+    CompletableFuture<WorkloadEndpoint> written = null;
     try {
       Optional<WorkloadEndpoint> existing = join(existingF);
       repeated = existing.isPresent() && ids.containerId().equals(existing.get().spec().containerID());
       PodNetwork.Setup s = join(linkF);
       steps.done("link");
-      net.address(s, c.netns(), ids.ifName(), addresses, c.conf().allowIpForwarding(), async);
-      steps.done("addresses");
-      ensureProfile(ids, c.conf().net().name());
+      // the endpoint needs only the addresses and the pair's names and MAC: it is written while they are configured
       WorkloadEndpoint wep = endpoint(ids, addresses, s, existing);
       Audit audit = new Audit("calico-node@" + node, "CNI ADD " + ids.containerId());
-      if (existing.isPresent()) {
-        store.update(wep, audit);
-      } else {
-        store.create(wep, audit);
-      }
-      steps.done("write endpoint");
+      written = CompletableFuture.supplyAsync(() -> {
+        ensureProfile(ids, c.conf().net().name());
+        return existing.isPresent() ? store.update(wep, audit) : store.create(wep, audit);
+      }, async);
+      net.address(s, c.netns(), ids.ifName(), addresses, c.conf().allowIpForwarding(), async);
+      steps.done("addresses");
+      join(written);
+      steps.done("endpoint");
       steps.log();
       return CniResult.write(result(c.conf().cniVersion(), ids.ifName(), c.netns(), addresses, s));
     } catch (RuntimeException e) {
+      undoEndpoint(written, key, existingF, e);
       undoLink(linkF, host, c, ids, e);
       if (!repeated) {
         ipam.delQuietly(c);
@@ -159,6 +161,26 @@ final class WorkloadPlugin {
             + " was writing it", "another request for the same workload ran at the same time; retry the ADD");
       }
       throw e;
+    }
+  }
+
+  /**
+   * Deletes the endpoint this ADD created (once its write has finished); an endpoint that existed before is left as
+   * updated, since it still names this workload.
+   */
+  private void undoEndpoint(CompletableFuture<WorkloadEndpoint> written, ResourceKey key,
+      CompletableFuture<Optional<WorkloadEndpoint>> existingF, RuntimeException cause) {
+    if (written == null) {
+      return;
+    }
+    try {
+      WorkloadEndpoint w = written.handle((v, e) -> e == null ? v : null).join();
+      if (w != null && existingF.join().isEmpty()) {
+        store.delete(key, w.metadata().revision(), new Audit("calico-node@" + node, "undo failed CNI ADD "
+            + w.spec().containerID()));
+      }
+    } catch (RuntimeException undo) {
+      cause.addSuppressed(undo);
     }
   }
 

@@ -277,6 +277,33 @@ class CniPluginIT {
     lab.deletePod("err");
   }
 
+  @Test
+  void aFailedAddUndoesEverythingAndReleasesTheAddress() {
+    // the veth cannot be made: the pod already has an eth0 (IPAM had assigned an address by then)
+    lab.pod("rb-1");
+    lab.must("ip", "-n", lab.podNs("rb-1"), "link", "add", "eth0", "type", "veth", "peer", "name", "blocker");
+    Run blocked = lab.calico("ADD", "c-rb-1", "rb-1", conf());
+    assertThat(code(blocked)).isEqualTo(101);
+    assertThat(blocked.json().path("msg").asText()).contains("File exists");
+    assertThat(lab.inNode("ip", "-o", "link").out()).doesNotContain(hostVeth("rb-1"));
+    assertThat(lab.etcdGet("/calico/ipam/v2/handle/k8s-pod-network.c-rb-1")).isNull();
+    assertThat(lab.etcdKeys("/calico/resources/v3/projectcalico.org/workloadendpoints/default/node--a-k8s-rb--1"))
+        .isEmpty();
+
+    // everything is set up, then the endpoint is refused (a pod name that is no valid resource name)
+    lab.pod("rb-2");
+    String routesBefore = lab.inNode("ip", "route").out();
+    Run refused = lab.cni("calico", "ADD", "c-rb-2", "/var/run/netns/" + lab.podNs("rb-2"),
+        "K8S_POD_NAMESPACE=default;K8S_POD_NAME=Bad_Pod", conf());
+    assertThat(code(refused)).isEqualTo(7);
+    assertThat(lab.inNode("ip", "-o", "link").out()).doesNotContain(hostVeth("Bad_Pod"));
+    assertThat(lab.inNode("ip", "route").out()).isEqualTo(routesBefore);
+    assertThat(lab.inPod("rb-2", "ip", "-o", "link").out()).doesNotContain("eth0");
+    assertThat(lab.etcdGet("/calico/ipam/v2/handle/k8s-pod-network.c-rb-2")).isNull();
+    lab.deletePod("rb-1");
+    lab.deletePod("rb-2");
+  }
+
   static int code(Run r) {
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
     return r.json().path("code").asInt();
