@@ -273,8 +273,10 @@ final class HookWorker {
         status = status.succeeded(ev, attempt);
         dirty = true;
         return true;
-      } catch (DeliveryException e) {
-        error = e.getMessage();
+      } catch (DeliveryException | RuntimeException e) {
+        // a RuntimeException is a bug or an event the action cannot express (e.g. a NUL in an environment value):
+        // it counts as a failed attempt, so the event is retried and at worst dead-lettered, never spun on forever
+        error = e instanceof DeliveryException ? e.getMessage() : "unexpected " + e;
         status = status.failed(ev, attempt, error);
         dirty = true;
         saveIfDue();
