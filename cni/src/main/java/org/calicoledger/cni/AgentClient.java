@@ -42,6 +42,28 @@ public final class AgentClient {
     return (dir == null || dir.isBlank() ? DEFAULT_RUN_DIR : Path.of(dir)).resolve(SOCKET_NAME);
   }
 
+  /**
+   * Opens and closes a Unix socket on a thread of its own: the first one initializes the JDK's channel and security
+   * classes (about 20 ms, interpreted), which then overlaps with whatever the caller does before {@link #call}.
+   */
+  public static void warmUp() {
+    Thread t = new Thread(new WarmUp(), "agent-client-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** A class, not a lambda: a lambda's first use costs a bootstrap of its own. */
+  private static final class WarmUp implements Runnable {
+    @Override
+    public void run() {
+      try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        ch.isOpen();
+      } catch (IOException ignored) {
+        // call() will report it
+      }
+    }
+  }
+
   public static AgentProtocol.Response call(Path socket, AgentProtocol.Request request, Duration answerTimeout)
       throws IOException {
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);

@@ -28,6 +28,7 @@ final class ArchiveTraining {
     Path dir = Files.createTempDirectory("calico-cni-training");
     Path sock = dir.resolve(AgentClient.SOCKET_NAME);
     PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+    AgentClient.warmUp();
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(sock));
       Thread agent = new Thread(() -> {

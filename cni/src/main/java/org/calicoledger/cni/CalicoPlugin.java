@@ -24,6 +24,9 @@ public final class CalicoPlugin {
     if (args.length == 1 && args[0].equals("--train-archive")) {
       System.exit(ArchiveTraining.run());
     }
+    if (COMMANDS.contains(System.getenv().getOrDefault("CNI_COMMAND", ""))) {
+      AgentClient.warmUp(); // the JDK's socket classes initialize while stdin is read and decoded
+    }
     String stdin = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.exit(run("calico", System.getenv(), stdin, out, System.err));
