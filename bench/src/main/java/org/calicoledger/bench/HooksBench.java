@@ -44,7 +44,7 @@ import org.calicoledger.store.testing.EtcdProcess;
 final class HooksBench implements Benchmark {
   private static final int HOOKS = 10;
   private static final int RATE = 200;
-  private static final int WARMUP = 400;
+  private static final int WARMUP = 1_000; // 5 s: the JIT has compiled the delivery path before the measured part
   private static final int CHANGES = 2_000;
 
   @Override
