@@ -11,10 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.calicoledger.events.KafkaSettings;
 import org.calicoledger.ipam.Ipam;
 import org.calicoledger.ipam.cni.CalicoIpam;
 import org.calicoledger.node.cni.CniAgent;
 import org.calicoledger.node.cni.CniServer;
+import org.calicoledger.node.feed.ImageFeed;
 import org.calicoledger.node.health.HealthServer;
 import org.calicoledger.node.health.Metrics;
 import org.calicoledger.node.startup.DefaultConfig;
@@ -66,6 +68,7 @@ public final class CalicoNode implements AutoCloseable {
   private volatile EtcdStore store;
   private volatile Ipam ipam;
   private Watch poolWatch;
+  private ImageFeed feed;
   private int healthPort;
 
   public CalicoNode(NodeConfig cfg) {
@@ -101,7 +104,23 @@ public final class CalicoNode implements AutoCloseable {
     CalicoIpam.Shared shared = new CalicoIpam.Shared(ipam, cfg.nodename(), new ReentrantLock());
     String prefix = cfg.felixOverrides().getOrDefault("interfaceprefix", "cali").split(",")[0].trim();
     CniAgent agent = new CniAgent(store, shared, cfg.nodename(), prefix.isEmpty() ? "cali" : prefix, metrics);
-    return List.of(new CniServer(cfg.cniSocket(), agent));
+    List<NodeService> list = new ArrayList<>();
+    list.add(new CniServer(cfg.cniSocket(), agent));
+    if (cfg.kafkaBootstrap() != null) {
+      feed = new ImageFeed(KafkaSettings.of(cfg.kafkaBootstrap()), cfg.nodename());
+      // The change-log consumers (felix, confd, the BGP speaker) register with the feed here, before it starts,
+      // and are added to the list ahead of it: they start first and wait for its first sync.
+      list.add(feed);
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "KAFKA_BOOTSTRAP_SERVERS is not set: no change-log feed, so felix, confd"
+          + " and the BGP speaker do not run on this node");
+    }
+    return list;
+  }
+
+  /** The node's change-log feed, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is not set. */
+  public ImageFeed feed() {
+    return feed;
   }
 
   private void startup() throws InterruptedException {

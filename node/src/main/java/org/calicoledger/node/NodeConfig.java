@@ -25,7 +25,7 @@ import org.calicoledger.store.StoreConfig;
  * @param healthHost {@code FELIX_HEALTHHOST} (default 127.0.0.1); {@code healthPort} {@code FELIX_HEALTHPORT}
  *     (default 9099, 0 for any free port): {@code /liveness}, {@code /readiness}, {@code /metrics}
  * @param felixOverrides every {@code FELIX_<PARAM>} variable, by lower-cased parameter name, for Felix (a later issue)
- * @param kafkaBootstrap {@code KAFKA_BOOTSTRAP_SERVERS}, for the consumers later issues add (unused today)
+ * @param kafkaBootstrap {@code KAFKA_BOOTSTRAP_SERVERS}, for the node's change-log feed (felix, confd, the BGP speaker); null: none of them runs
  */
 public record NodeConfig(String nodename, String ip, String autodetectionMethod, AsNumber asNumber, Backend backend,
     PoolSettings pool, Path runDir, String healthHost, int healthPort, Map<String, String> felixOverrides,
