@@ -12,6 +12,8 @@ public final class FelixParts {
 
   public static List<FelixPart> all(FelixContext ctx) {
     List<FelixPart> parts = new ArrayList<>();
+    parts.add(new org.calicoledger.felix.dataplane.ipsets.IpSetsPart(org.calicoledger.felix.kernel.HostCommands.LOCAL));
+    parts.add(new org.calicoledger.felix.dataplane.iptables.IptablesPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
     return parts;
   }
 }

@@ -1,0 +1,96 @@
+package org.calicoledger.felix.dataplane.ipsets;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.felix.FelixPart;
+import org.calicoledger.felix.calc.PoolSetsResolver;
+import org.calicoledger.felix.kernel.HostCommands;
+import org.calicoledger.model.IPPool;
+
+/**
+ * The ipsets part: keeps the kernel's {@code cali4*}/{@code cali6*} ipsets equal to {@link PoolSetsResolver}'s
+ * output (plus any extra sets a caller adds with {@link #setExtra}, e.g. the benchmark's per-endpoint content).
+ *
+ * <p>Apply: with {@code full}, {@code ipset save} is read back ({@link IpsetSaveParser}: owned sets only), otherwise
+ * the record of what the last successful apply programmed stands in for it. The difference goes to the kernel as one
+ * {@code ipset restore} ({@link IpsetScript}); stale owned sets are destroyed one by one, and one still referenced
+ * by an iptables rule stays for the next apply (the iptables part, which runs after this one, drops the reference).
+ * A failed restore forgets the record, so the next apply reads the kernel again.
+ */
+public final class IpSetsPart implements FelixPart {
+  private final HostCommands cmd;
+  private Map<String, IpSet> desired = new LinkedHashMap<>();
+  private Map<String, IpSet> extra = Map.of();
+  private Map<String, IPPool> lastPools;
+  private Map<String, IpSet> programmed;
+
+  public IpSetsPart(HostCommands cmd) {
+    this.cmd = cmd;
+  }
+
+  @Override
+  public String name() {
+    return "ipsets";
+  }
+
+  @Override
+  public void onImage(ClusterImage image) {
+    Map<String, IPPool> pools = image.pools();
+    if (pools.equals(lastPools)) {
+      return;
+    }
+    lastPools = pools;
+    recompute();
+  }
+
+  /** Extra owned sets to keep alongside the pool sets (names must start with {@code cali4}/{@code cali6}). */
+  public void setExtra(Map<String, IpSet> sets) {
+    for (String n : sets.keySet()) {
+      if (!IpSet.owned(n)) {
+        throw new IllegalArgumentException("ipset '" + n + "' is not Felix's: owned names start with cali4 or cali6");
+      }
+    }
+    extra = Map.copyOf(sets);
+    recompute();
+  }
+
+  private void recompute() {
+    Map<String, IpSet> d = new LinkedHashMap<>(PoolSetsResolver.resolve(lastPools == null ? Map.of() : lastPools));
+    d.putAll(extra);
+    desired = d;
+  }
+
+  /** The sets this part wants now, by name. */
+  public Map<String, IpSet> desired() {
+    return Map.copyOf(desired);
+  }
+
+  @Override
+  public boolean apply(boolean full) {
+    Map<String, IpSet> actual = full || programmed == null
+        ? IpsetSaveParser.parse(cmd.must(null, "ipset", "save").out())
+        : programmed;
+    IpsetScript script = IpsetScript.diff(desired, actual);
+    if (script.isEmpty()) {
+      programmed = new LinkedHashMap<>(desired);
+      return false;
+    }
+    programmed = null;
+    if (!script.restore().isEmpty()) {
+      cmd.must(script.restore(), "ipset", "restore");
+    }
+    List<String> kept = new ArrayList<>();
+    for (String s : script.stale()) {
+      if (!cmd.run(null, "ipset", "destroy", s).ok()) {
+        kept.add(s); // still referenced by a rule: the next apply tries again
+      }
+    }
+    if (kept.isEmpty()) {
+      programmed = new LinkedHashMap<>(desired);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,66 @@
+package org.calicoledger.felix.testing;
+
+import com.google.protobuf.ByteString;
+import org.calicoledger.events.image.ClusterDelta;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.events.proto.Operation;
+import org.calicoledger.store.Keys;
+
+/** Builds ClusterImages from resource JSON, one revision per change, as the change log would deliver them. */
+public final class ImageBuilder {
+  private ClusterImage image = ClusterImage.EMPTY;
+  private long revision = 1;
+
+  public ClusterImage image() {
+    return image;
+  }
+
+  public ClusterImage put(String key, String json) {
+    ClusterDelta d = new ClusterDelta(image);
+    d.replay(++revision, 0, 1, key, Operation.PUT, ByteString.copyFromUtf8(json));
+    image = d.apply();
+    return image;
+  }
+
+  public ClusterImage delete(String key) {
+    ClusterDelta d = new ClusterDelta(image);
+    d.replay(++revision, 0, 1, key, Operation.DELETE, null);
+    image = d.apply();
+    return image;
+  }
+
+  public ClusterImage pool(String name, String cidr, boolean nat, String ipipMode, String vxlanMode) {
+    return put(Keys.RESOURCES + "ippools/" + name, "{\"kind\":\"IPPool\",\"apiVersion\":\"projectcalico.org/v3\","
+        + "\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"cidr\":\"" + cidr + "\",\"ipipMode\":\"" + ipipMode
+        + "\",\"vxlanMode\":\"" + vxlanMode + "\",\"natOutgoing\":" + nat + ",\"blockSize\":26,"
+        + "\"nodeSelector\":\"all()\"}}");
+  }
+
+  /** {@code FelixConfiguration <name>} with {@code specJson} (an object's fields, without braces). */
+  public ClusterImage felixConfig(String name, String specFields) {
+    return put(Keys.RESOURCES + "felixconfigurations/" + name, "{\"kind\":\"FelixConfiguration\","
+        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{" + specFields
+        + "}}");
+  }
+
+  public ClusterImage endpoint(String ns, String name, String node, String iface, String ip) {
+    return put(Keys.RESOURCES + "workloadendpoints/" + ns + "/" + name, "{\"kind\":\"WorkloadEndpoint\","
+        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
+        + "\"},\"spec\":{\"node\":\"" + node + "\",\"orchestrator\":\"k8s\",\"endpoint\":\"eth0\","
+        + "\"interfaceName\":\"" + iface + "\",\"ipNetworks\":[\"" + ip + "/32\"]}}");
+  }
+
+  /** A Node with its BGP address and, when non-null, its published WireGuard key. */
+  public ClusterImage node(String name, String ipv4Cidr, String wgKey) {
+    return put(Keys.RESOURCES + "nodes/" + name, "{\"kind\":\"Node\",\"apiVersion\":\"projectcalico.org/v3\","
+        + "\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"bgp\":{\"ipv4Address\":\"" + ipv4Cidr + "\"}},"
+        + "\"status\":{" + (wgKey == null ? "" : "\"wireguardPublicKey\":\"" + wgKey + "\"") + "}}");
+  }
+
+  /** An IPAM block affine to {@code host} (all addresses free). */
+  public ClusterImage block(String cidr, String host) {
+    return put("/calico/ipam/v2/assignment/ipv4/block/" + cidr.replace('/', '-'), "{\"cidr\":\"" + cidr
+        + "\",\"affinity\":\"host:" + host + "\",\"allocations\":[],\"unallocated\":[],\"attributes\":[],"
+        + "\"deleted\":false}");
+  }
+}
