@@ -1,0 +1,227 @@
+package org.calicoledger.confd.render;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calicoledger.model.BGPPeer;
+import org.calicoledger.model.net.Cidr;
+import org.calicoledger.model.selector.Selector;
+import org.calicoledger.model.selector.SelectorParseException;
+
+/**
+ * Which BGP sessions one node has, per IP version, following Calico's rules (facts read from Calico's confd):
+ *
+ * <ul>
+ *   <li>Mesh: with {@code nodeToNodeMeshEnabled} (the default) and this node not a route reflector, one session to
+ *       every other Node that has an address of the version and is not a route reflector; the peer's AS is its own
+ *       (or the cluster's); passive towards every peer whose address compares greater as text (Calico compares the
+ *       strings), so each pair has one active side; password {@code nodeMeshPassword}; restart time
+ *       {@code nodeMeshMaxRestartTime}.
+ *   <li>BGPPeers: global when neither {@code node} nor {@code nodeSelector} is set (name prefix {@code Global_}),
+ *       otherwise for this node when {@code node} names it or {@code nodeSelector} selects its labels ({@code Node_}).
+ *       The remote side is {@code peerIP} ({@code IP}, {@code IP:port}, {@code [IPv6]:port}) with {@code asNumber}, or
+ *       every other Node that {@code peerSelector} selects (their own address and AS; a global one is passive towards
+ *       greater addresses, as in the mesh).
+ *   <li>Route reflection: when this node has a {@code routeReflectorClusterID}, every iBGP peer that is not in the same
+ *       cluster is its client ({@code rr client; rr cluster id}).
+ *   <li>Ourselves are never a peer; a second session to the same name (two BGPPeers to one address) is dropped.
+ * </ul>
+ * Output order: mesh, then global, then node-specific; each by address.
+ */
+public final class PeerPlanner {
+  private PeerPlanner() {}
+
+  public static List<Peering> plan(ClusterBgp c, NodeBgp self, int v, SecretResolver secrets) {
+    String me = self.address(v);
+    if (me == null) {
+      return List.of();
+    }
+    Map<String, Peering> out = new LinkedHashMap<>();
+    mesh(c, self, v, secrets).forEach(p -> out.putIfAbsent(p.name(), p));
+    List<Peering> global = new ArrayList<>();
+    List<Peering> node = new ArrayList<>();
+    for (BGPPeer bp : c.peers().values()) {
+      BGPPeer.Spec s = bp.spec();
+      boolean isGlobal = blank(s.node()) && blank(s.nodeSelector());
+      if (!isGlobal && !appliesTo(bp, self)) {
+        continue;
+      }
+      (isGlobal ? global : node).addAll(explicit(c, self, v, bp, isGlobal ? "Global" : "Node", secrets));
+    }
+    Comparator<Peering> byAddress = Comparator.comparing((Peering p) -> sortKey(p.ip())).thenComparing(Peering::port);
+    global.sort(byAddress);
+    node.sort(byAddress);
+    global.forEach(p -> out.putIfAbsent(p.name(), p));
+    node.forEach(p -> out.putIfAbsent(p.name(), p));
+    return List.copyOf(out.values());
+  }
+
+  private static List<Peering> mesh(ClusterBgp c, NodeBgp self, int v, SecretResolver secrets) {
+    if (!c.meshEnabled() || self.routeReflector()) {
+      return List.of();
+    }
+    String me = self.address(v);
+    String password = password(secrets, c.meshPasswordRef(), "BGPConfiguration default spec.nodeMeshPassword");
+    String note = c.meshPasswordRef() != null && password == null ? missing(c.meshPasswordRef()) : null;
+    List<Peering> list = new ArrayList<>();
+    for (NodeBgp n : c.nodes().values()) {
+      String ip = n.address(v);
+      if (ip == null || ip.equals(me) || n.routeReflector()) {
+        continue;
+      }
+      list.add(new Peering("Mesh_" + symbol(ip), "mesh", ip, c.listenPort(), n.as(), self.as(), me,
+          ip.compareTo(me) > 0, password, null, c.meshRestartTime(), 0, 0, null, note));
+    }
+    list.sort(Comparator.comparing(p -> sortKey(p.ip())));
+    return list;
+  }
+
+  static boolean appliesTo(BGPPeer bp, NodeBgp self) {
+    BGPPeer.Spec s = bp.spec();
+    if (!blank(s.node())) {
+      return s.node().equals(self.name());
+    }
+    return selector(s.nodeSelector(), bp, "spec.nodeSelector").matches(self.labels());
+  }
+
+  private static List<Peering> explicit(ClusterBgp c, NodeBgp self, int v, BGPPeer bp, String prefix,
+      SecretResolver secrets) {
+    BGPPeer.Spec s = bp.spec();
+    String me = self.address(v);
+    long localAs = s.localASNumber() != null ? s.localASNumber().value() : self.as();
+    String password = password(secrets, s.password(), "BGPPeer " + bp.metadata().name() + " spec.password");
+    String note = s.password() != null && password == null ? missing(s.password()) : null;
+    String source = s.sourceAddress() == null || s.sourceAddress().isEmpty() || s.sourceAddress().equals("UseNodeIP")
+        ? me : null;
+    long restart = blank(s.maxRestartTime()) ? 0
+        : ClusterBgp.seconds(s.maxRestartTime(), "BGPPeer " + bp.metadata().name() + " spec.maxRestartTime");
+    long keepalive = blank(s.keepaliveTime()) ? 0
+        : ClusterBgp.seconds(s.keepaliveTime(), "BGPPeer " + bp.metadata().name() + " spec.keepaliveTime");
+    int ttl = s.ttlSecurity() == null ? 0 : s.ttlSecurity();
+    List<Peering> list = new ArrayList<>();
+    if (!blank(s.peerIP())) {
+      String[] hp = hostPort(s.peerIP(), bp);
+      String ip = hp[0];
+      int port = Integer.parseInt(hp[1]);
+      if (version(ip) != v || ip.equals(me) || s.asNumber() == null) {
+        return list;
+      }
+      long as = s.asNumber().value();
+      list.add(new Peering(name(prefix, ip, port), prefix.toLowerCase(java.util.Locale.ROOT), ip, port, as, localAs,
+          source, false, password, rrCluster(self, as, localAs, null), restart, keepalive, ttl, nextHop(s, as, localAs),
+          note));
+    } else if (!blank(s.peerSelector())) {
+      Selector sel = selector(s.peerSelector(), bp, "spec.peerSelector");
+      for (NodeBgp n : c.nodes().values()) {
+        String ip = n.address(v);
+        if (ip == null || ip.equals(me) || !sel.matches(n.labels())) {
+          continue;
+        }
+        boolean passive = prefix.equals("Global") && ip.compareTo(me) > 0;
+        list.add(new Peering(name(prefix, ip, 0), prefix.toLowerCase(java.util.Locale.ROOT), ip, 0, n.as(), localAs,
+            source, passive, password, rrCluster(self, n.as(), localAs, n.rrClusterId()), restart, keepalive, ttl,
+            nextHop(s, n.as(), localAs), note));
+      }
+    }
+    return list;
+  }
+
+  private static String rrCluster(NodeBgp self, long peerAs, long localAs, String peerCluster) {
+    if (self.rrClusterId() == null || peerAs != localAs || self.rrClusterId().equals(peerCluster)) {
+      return null;
+    }
+    return self.rrClusterId();
+  }
+
+  private static String nextHop(BGPPeer.Spec s, long peerAs, long localAs) {
+    if ("Self".equals(s.nextHopMode())) {
+      return "self";
+    }
+    if ("Keep".equals(s.nextHopMode()) || (s.keepOriginalNextHop() && peerAs != localAs)) {
+      return "keep";
+    }
+    return null;
+  }
+
+  private static Selector selector(String text, BGPPeer bp, String field) {
+    try {
+      return Selector.parse(text == null ? "" : text);
+    } catch (SelectorParseException e) {
+      throw new RenderException("BGPPeer " + bp.metadata().name() + " " + field + " '" + text + "': "
+          + e.getMessage());
+    }
+  }
+
+  /** {@code IP}, {@code IP:port} or {@code [IPv6]:port} to {ip, port}; port 0 when not given. */
+  static String[] hostPort(String text, BGPPeer bp) {
+    String t = text.trim();
+    String host = t;
+    String port = "0";
+    if (t.startsWith("[")) {
+      int close = t.indexOf(']');
+      host = close < 0 ? t : t.substring(1, close);
+      if (close >= 0 && t.length() > close + 2 && t.charAt(close + 1) == ':') {
+        port = t.substring(close + 2);
+      }
+    } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
+      host = t.substring(0, t.indexOf(':'));
+      port = t.substring(t.indexOf(':') + 1);
+    }
+    try {
+      int p = Integer.parseInt(port);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return new String[] {Cidr.parseAddress(host).addressString(), Integer.toString(p)};
+    } catch (IllegalArgumentException e) {
+      throw new RenderException("BGPPeer " + bp.metadata().name() + " spec.peerIP '" + text
+          + "' is not IP, IP:port or [IPv6]:port");
+    }
+  }
+
+  static int version(String ip) {
+    return ip.indexOf(':') >= 0 ? 6 : 4;
+  }
+
+  private static String name(String prefix, String ip, int port) {
+    return prefix + "_" + symbol(ip) + (port > 0 ? "_port_" + port : "");
+  }
+
+  /** Calico's protocol-name form of an address: dots and colons become underscores. */
+  static String symbol(String ip) {
+    return ip.replace('.', '_').replace(':', '_');
+  }
+
+  /** Numeric order for addresses of one version. */
+  private static String sortKey(String ip) {
+    byte[] a = Cidr.parseAddress(ip).address().getAddress();
+    StringBuilder b = new StringBuilder();
+    for (byte x : a) {
+      b.append(String.format("%02x", x & 0xff));
+    }
+    return b.toString();
+  }
+
+  private static String missing(org.calicoledger.model.SecretKeyRef ref) {
+    return "password secret " + ref.secretKeyRef().name() + "/" + ref.secretKeyRef().key()
+        + " not found: configured without a password";
+  }
+
+  /** BIRD's string literals have no escapes: a password with a quote, backslash or line break cannot be written. */
+  private static String password(SecretResolver secrets, org.calicoledger.model.SecretKeyRef ref, String where) {
+    String pw = secrets.resolve(ref).orElse(null);
+    if (pw != null && (pw.indexOf('"') >= 0 || pw.indexOf('\\') >= 0 || pw.indexOf('\n') >= 0
+        || pw.indexOf('\r') >= 0)) {
+      throw new RenderException(where + ": the secret " + ref.secretKeyRef().name() + "/" + ref.secretKeyRef().key()
+          + " holds a quote, backslash or line break, which a BIRD password cannot contain; use printable"
+          + " characters without those");
+    }
+    return pw;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}
