@@ -41,12 +41,16 @@ public final class BirdRenderer {
     List<String> v4Blocks = c.blocks().stream().filter(b -> b.indexOf(':') < 0).toList();
     List<String> v6Blocks = c.blocks().stream().filter(b -> b.indexOf(':') >= 0).toList();
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("bird.cfg", MainFile.render(4, self, PeerPlanner.plan(c, self, 4, secrets)));
+    List<Peering> v4 = PeerPlanner.plan(c, self, 4, secrets);
+    List<Peering> v6 = PeerPlanner.plan(c, self, 6, secrets);
+    files.put("bird.cfg", MainFile.render(4, self, v4));
     files.put("bird_aggr.cfg", AggrFile.render(4, v4Blocks));
     files.put("bird_ipam.cfg", IpamFile.render(4, c.pools(), self));
-    files.put("bird6.cfg", MainFile.render(6, self, PeerPlanner.plan(c, self, 6, secrets)));
+    files.put("bird6.cfg", MainFile.render(6, self, v6));
     files.put("bird6_aggr.cfg", AggrFile.render(6, v6Blocks));
     files.put("bird6_ipam.cfg", IpamFile.render(6, c.pools(), self));
-    return new RenderedConfig(revision, files);
+    List<Peering> all = new java.util.ArrayList<>(v4);
+    all.addAll(v6);
+    return new RenderedConfig(revision, files, all);
   }
 }

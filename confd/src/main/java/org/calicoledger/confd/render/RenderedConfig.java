@@ -5,19 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The BIRD configuration files of one node at one source revision: file name to body (the text without the header).
+ * The BIRD configuration files of one node at one source revision: file name to body (the text without the header),
+ * and the BGP sessions they configure (IPv4 then IPv6), which status reports use to name peers.
  *
  * <p>The header ({@link #header}) is two comment lines: what rendered the file and for which BIRD, then the source
  * revision. Only the revision line differs between two renders of the same state, so a writer compares bodies (or
  * whole files minus {@link #REVISION_PREFIX} lines) to decide whether a file changed.
  */
-public record RenderedConfig(long revision, Map<String, String> bodies) {
+public record RenderedConfig(long revision, Map<String, String> bodies, java.util.List<Peering> peerings) {
   /** Debian's bird2 package this output is written for (and checked with, {@code bird -p}). */
   public static final String BIRD_VERSION = "BIRD 2 (Debian bird2 2.0.12)";
   public static final String REVISION_PREFIX = "# Source revision: ";
 
   public RenderedConfig {
     bodies = Collections.unmodifiableMap(new LinkedHashMap<>(bodies));
+    peerings = java.util.List.copyOf(peerings);
   }
 
   /** The whole text of {@code name}: header then body. */

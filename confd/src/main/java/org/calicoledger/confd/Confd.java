@@ -1,0 +1,192 @@
+package org.calicoledger.confd;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.calicoledger.confd.render.BirdRenderer;
+import org.calicoledger.confd.render.ClusterBgp;
+import org.calicoledger.confd.render.Peering;
+import org.calicoledger.confd.render.RenderedConfig;
+import org.calicoledger.confd.render.SecretResolver;
+import org.calicoledger.confd.write.ConfigWriter;
+import org.calicoledger.confd.write.WriteResult;
+import org.calicoledger.events.image.BlockAffinity;
+import org.calicoledger.events.image.Change;
+import org.calicoledger.events.image.ClusterDelta;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.events.image.Concern;
+import org.calicoledger.events.subscriber.ImagePublisher;
+
+/**
+ * confd for one node: a change-log subscriber that keeps {@code CALICO_CONFD_DIR} equal to the rendering of the latest
+ * image, and tells its listener (the BIRD supervisor's reload) after each write that changed a file.
+ *
+ * <pre>
+ *  feed thread:   onSynced / onUpdate --(touches this node's BGP inputs?)--> latest image (replaces any pending one)
+ *  confd thread:  latest --> BirdRenderer.render --> ConfigWriter.write --(files changed)--> listener.written(result)
+ * </pre>
+ *
+ * <p>Invariants: the feed thread never renders or does I/O (it only decides relevance and hands the image over);
+ * renders run one at a time on confd's own thread, always on the newest image handed over, so a burst of changes
+ * costs one render; a change to none of {@link ClusterBgp}'s inputs (nodes, pools, BGP peers, BGP configurations,
+ * this node's block affinities) is not rendered at all; nothing is written before the first sync. A render that
+ * fails ({@code RenderException}: bad input) leaves the files as they were and is reported through
+ * {@link #lastError}; the next relevant change tries again.
+ */
+public final class Confd implements ImagePublisher, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("confd");
+
+  /** Told after every write that changed at least one file, on confd's thread. */
+  @FunctionalInterface
+  public interface Listener {
+    void written(WriteResult result, RenderedConfig config);
+  }
+
+  private final String nodename;
+  private final SecretResolver secrets;
+  private final ConfigWriter writer;
+  private final Listener listener;
+  private final ExecutorService thread;
+  private final AtomicReference<ClusterImage> pending = new AtomicReference<>();
+  private final AtomicLong renders = new AtomicLong();
+  private final AtomicLong filesWritten = new AtomicLong();
+  private volatile boolean synced;
+  private volatile long renderedRevision = -1;
+  private volatile WriteResult lastWrite;
+  private volatile String lastError;
+  private volatile List<Peering> peerings = List.of();
+
+  public Confd(String nodename, SecretResolver secrets, ConfigWriter writer, Listener listener) {
+    this.nodename = nodename;
+    this.secrets = secrets;
+    this.writer = writer;
+    this.listener = listener;
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "confd-" + nodename);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void onSynced(ClusterImage image) {
+    synced = true;
+    submit(image);
+  }
+
+  @Override
+  public void onUpdate(ClusterDelta delta, ClusterImage image) {
+    if (synced && relevant(delta, nodename)) {
+      submit(image);
+    }
+  }
+
+  @Override
+  public void onFailure(Throwable error) {
+    lastError = "change-log feed stopped: " + error;
+  }
+
+  /** Whether {@code delta} changes anything the rendering for {@code nodename} reads. */
+  public static boolean relevant(ClusterDelta delta, String nodename) {
+    if (delta.touches(Concern.NODES) || delta.touches(Concern.IP_POOLS) || delta.touches(Concern.BGP_PEERS)
+        || delta.touches(Concern.BGP_CONFIGURATIONS)) {
+      return true;
+    }
+    if (!delta.touches(Concern.BLOCK_AFFINITIES)) {
+      return false;
+    }
+    String prefix = nodename + "/";
+    for (Change<BlockAffinity> c : delta.blockAffinities().all()) {
+      if (c.id().startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void submit(ClusterImage image) {
+    if (pending.getAndSet(image) == null) {
+      thread.execute(this::renderPending);
+    }
+  }
+
+  private void renderPending() {
+    ClusterImage image = pending.getAndSet(null);
+    if (image == null) {
+      return;
+    }
+    try {
+      ClusterBgp c = ClusterBgp.of(image, nodename);
+      RenderedConfig cfg = BirdRenderer.render(c, image.revision(), nodename, secrets);
+      renders.incrementAndGet();
+      peerings = cfg.peerings();
+      WriteResult r = writer.write(cfg);
+      renderedRevision = image.revision();
+      lastWrite = r;
+      lastError = null;
+      if (r.changedAnything()) {
+        filesWritten.addAndGet(r.changed().size());
+        LOG.log(System.Logger.Level.INFO, "confd: revision " + r.revision() + " rewrote " + r.changed());
+        listener.written(r, cfg);
+      }
+    } catch (RuntimeException e) {
+      lastError = e.getMessage();
+      LOG.log(System.Logger.Level.WARNING, "confd: revision " + image.revision() + " not rendered: " + e.getMessage());
+    }
+  }
+
+  /** Whether the first sync has been rendered and written. */
+  public boolean written() {
+    return renderedRevision >= 0;
+  }
+
+  /** The revision of the image last rendered and written (-1 before the first). */
+  public long renderedRevision() {
+    return renderedRevision;
+  }
+
+  public WriteResult lastWrite() {
+    return lastWrite;
+  }
+
+  public String lastError() {
+    return lastError;
+  }
+
+  /** The sessions of the last rendering (IPv4 then IPv6), for status: protocol name to peer address and type. */
+  public List<Peering> peerings() {
+    return peerings;
+  }
+
+  public long renders() {
+    return renders.get();
+  }
+
+  public long filesWritten() {
+    return filesWritten.get();
+  }
+
+  public ConfigWriter writer() {
+    return writer;
+  }
+
+  /** Waits until the work handed over so far is done (tests, benchmarks). */
+  public void drain() throws InterruptedException {
+    java.util.concurrent.CountDownLatch l = new java.util.concurrent.CountDownLatch(1);
+    thread.execute(l::countDown);
+    l.await();
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

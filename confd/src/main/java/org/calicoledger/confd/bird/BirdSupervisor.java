@@ -1,0 +1,138 @@
+package org.calicoledger.confd.bird;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs real BIRD ({@code bird -f -c CONFIG -s SOCKET}) as a child process and keeps it running: when it exits, it is
+ * started again after a backoff (1 s doubling to 30 s; back to 1 s after it ran for a minute). {@link #reload} asks the
+ * running BIRD to re-read its configuration ({@code birdc configure}), which keeps the sessions whose configuration did
+ * not change; when BIRD is not running the next start reads the files anyway.
+ *
+ * <p>Threads: one supervisor thread owns the process; {@link #reload} and {@link #stop} may be called from any
+ * thread. {@link #stop} is final: BIRD gets SIGTERM (SIGKILL after 10 s) and is not restarted. BIRD's output goes to
+ * {@code log} (appended).
+ */
+public final class BirdSupervisor {
+  private static final System.Logger LOG = System.getLogger("confd.bird");
+  private final String bird;
+  private final Path config;
+  private final BirdControl control;
+  private final Path log;
+  private final AtomicInteger starts = new AtomicInteger();
+  private volatile boolean stopped;
+  private volatile Process process;
+  private Thread thread;
+
+  public BirdSupervisor(String bird, Path config, BirdControl control, Path log) {
+    this.bird = bird;
+    this.config = config;
+    this.control = control;
+    this.log = log;
+  }
+
+  public synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    thread = new Thread(this::supervise, "bird-supervisor");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void supervise() {
+    long backoff = 1000;
+    while (!stopped) {
+      long t0 = System.nanoTime();
+      try {
+        Files.deleteIfExists(control.socket()); // a stale socket of a killed BIRD makes birdc talk to nobody
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(List.of(bird, "-f", "-c", config.toString(), "-s", control.socket().toString()))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = p;
+        starts.incrementAndGet();
+        LOG.log(System.Logger.Level.INFO, "BIRD started (pid " + p.pid() + "): " + config);
+        if (stopped) {
+          p.destroy();
+        }
+        int code = p.waitFor();
+        if (stopped) {
+          break;
+        }
+        LOG.log(System.Logger.Level.WARNING, "BIRD exited with " + code + "; restarting in " + backoff + " ms (log: "
+            + log + ")");
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "BIRD could not be started (" + e.getMessage() + "); retrying in "
+            + backoff + " ms");
+      } catch (InterruptedException e) {
+        break;
+      }
+      if (Duration.ofNanos(System.nanoTime() - t0).toSeconds() >= 60) {
+        backoff = 1000;
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        break;
+      }
+      backoff = Math.min(backoff * 2, 30_000);
+    }
+  }
+
+  /** Whether BIRD runs and answers on its control socket. */
+  public boolean running() {
+    Process p = process;
+    return p != null && p.isAlive() && Files.exists(control.socket());
+  }
+
+  /** How many times BIRD was started. */
+  public int starts() {
+    return starts.get();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public BirdControl control() {
+    return control;
+  }
+
+  /**
+   * {@code birdc configure} when BIRD runs; returns false when it does not (the next start reads the new files).
+   *
+   * @throws IOException when BIRD refused the new configuration (it keeps the old one)
+   */
+  public boolean reload() throws IOException, InterruptedException {
+    if (!running()) {
+      return false;
+    }
+    control.configure();
+    return true;
+  }
+
+  public void stop() {
+    stopped = true;
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroy();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+}
