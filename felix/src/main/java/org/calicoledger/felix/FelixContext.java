@@ -15,10 +15,26 @@ import org.calicoledger.store.Store;
  * @param store etcd, only for what Felix publishes itself (its status, the WireGuard public key); Felix reads the
  *     cluster only through the image
  * @param actor the audit actor of Felix's own writes
+ * @param backend {@code CALICO_NETWORKING_BACKEND} lower-cased ({@code builtin}, {@code bird}, {@code vxlan},
+ *     {@code none}): in {@code vxlan} Felix computes the routes to other nodes' blocks from block affinities itself; in
+ *     the BGP backends they come from {@code learnedRoutes}
+ * @param learnedRoutes the in-process bus on which the node's BGP speaker hands Felix the routes it learned
  */
 public record FelixContext(String nodename, Map<String, String> envOverrides, Path runDir, Store store,
-    String actor) {
+    String actor, String backend, org.calicoledger.felix.calc.LearnedRoutes learnedRoutes) {
   public FelixContext {
     envOverrides = Map.copyOf(envOverrides);
+    backend = backend == null || backend.isBlank() ? "builtin" : backend.trim().toLowerCase(java.util.Locale.ROOT);
+    learnedRoutes = learnedRoutes == null ? new org.calicoledger.felix.calc.LearnedRoutes() : learnedRoutes;
+  }
+
+  /** The backend {@code builtin} and a bus of its own (what parts that do not route see). */
+  public FelixContext(String nodename, Map<String, String> envOverrides, Path runDir, Store store, String actor) {
+    this(nodename, envOverrides, runDir, store, actor, null, null);
+  }
+
+  /** Whether Felix itself computes the routes to other nodes' blocks (no BGP speaker). */
+  public boolean felixRoutesRemoteBlocks() {
+    return "vxlan".equals(backend);
   }
 }

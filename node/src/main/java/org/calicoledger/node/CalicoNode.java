@@ -69,6 +69,8 @@ public final class CalicoNode implements AutoCloseable {
   private volatile Ipam ipam;
   private Watch poolWatch;
   private ImageFeed feed;
+  /** Routes the BGP speaker learned, for Felix to program (the speaker's wiring announces into it). */
+  private final org.calicoledger.felix.calc.LearnedRoutes learnedRoutes = new org.calicoledger.felix.calc.LearnedRoutes();
   private int healthPort;
 
   public CalicoNode(NodeConfig cfg) {
@@ -108,6 +110,12 @@ public final class CalicoNode implements AutoCloseable {
     list.add(new CniServer(cfg.cniSocket(), agent));
     if (cfg.kafkaBootstrap() != null) {
       feed = new ImageFeed(KafkaSettings.of(cfg.kafkaBootstrap()), cfg.nodename());
+      org.calicoledger.felix.FelixContext felixCtx = new org.calicoledger.felix.FelixContext(cfg.nodename(),
+          cfg.felixOverrides(), cfg.runDir(), store, cfg.actor(), cfg.backend().name(), learnedRoutes);
+      org.calicoledger.felix.Felix felix = new org.calicoledger.felix.Felix(felixCtx,
+          org.calicoledger.felix.FelixParts.all(felixCtx));
+      feed.register(felix);
+      list.add(new org.calicoledger.node.felix.FelixService(felix, metrics));
       // The change-log consumers (felix, confd, the BGP speaker) register with the feed here, before it starts,
       // and are added to the list ahead of it: they start first and wait for its first sync.
       list.add(feed);
@@ -116,6 +124,11 @@ public final class CalicoNode implements AutoCloseable {
           + " and the BGP speaker do not run on this node");
     }
     return list;
+  }
+
+  /** The bus on which this node's BGP speaker hands learned routes to Felix. */
+  public org.calicoledger.felix.calc.LearnedRoutes learnedRoutes() {
+    return learnedRoutes;
   }
 
   /** The node's change-log feed, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is not set. */

@@ -1,0 +1,141 @@
+package org.calicoledger.felix.calc;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.calicoledger.events.image.IpamBlock;
+import org.calicoledger.model.IPPool.EncapMode;
+import org.calicoledger.model.net.Cidr;
+
+/**
+ * Routes, VXLAN neighbours and FDB entries for one node.
+ *
+ * <p>Inputs: this node's name and {@link NodeResolver.Host}, the local endpoints, the IPAM blocks (by affinity), the
+ * pools, every node's addresses, the routes learned over BGP, the tunnel devices wanted, and whether Felix routes other
+ * nodes' blocks itself ({@code vxlan} backend). Outputs: a {@link Plan}. Change rules (a pure function):
+ * <ul>
+ *   <li>each local endpoint address: {@code /32 dev <iface> scope link};</li>
+ *   <li>each block affine to this node: blackhole (a workload {@code /32} of the same CIDR wins);</li>
+ *   <li>each block affine to another node, by the mode of the pool containing it: VXLAN when {@code vxlanMode} is
+ *       Always, or CrossSubnet and the other node's address is outside this node's subnet ({@code via <its VTEP> dev
+ *       vxlan.calico onlink}, neighbour VTEP to MAC, FDB MAC to its address; always Felix's, in every backend). In the
+ *       {@code vxlan} backend also IPIP ({@code ipipMode} Always, or CrossSubnet across subnets: {@code via <its
+ *       address> dev tunl0 onlink}) and direct ({@code via <its address>}, only when it is in this node's subnet:
+ *       otherwise the underlay has to route it and Felix adds nothing);</li>
+ *   <li>in the BGP backends each learned route, by the same rules with its next hop as the other node's address;
+ *       a prefix Felix already routes (a local block, a VXLAN block) is left to that route.</li>
+ * </ul>
+ * A route that cannot be built (a remote node without a VTEP MAC yet, no tunnel device here) is left out and said
+ * in {@link Plan#notes}; it appears once its inputs do.
+ */
+public final class RouteResolver {
+  /** The output. */
+  public record Plan(SortedMap<String, Route> routes, SortedMap<String, String> neighbours,
+      SortedMap<String, String> fdb, List<String> notes) {}
+
+  /** How traffic to another node's block goes. */
+  enum Shape { VXLAN, IPIP, DIRECT }
+
+  private RouteResolver() {}
+
+  public static Plan resolve(String nodename, NodeResolver.Host self, boolean felixRoutesRemote,
+      SortedMap<String, List<String>> endpoints, Map<String, IpamBlock> blocks, PoolResolver.Pools pools,
+      Map<String, NodeResolver.Host> hosts, Map<String, String> learned, VxlanDevice vxlan, IpipDevice ipip) {
+    TreeMap<String, Route> routes = new TreeMap<>();
+    TreeMap<String, String> neigh = new TreeMap<>();
+    TreeMap<String, String> fdb = new TreeMap<>();
+    List<String> notes = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : endpoints.entrySet()) {
+      for (String a : e.getValue()) {
+        routes.put(a, Route.local(a, e.getKey()));
+      }
+    }
+    for (IpamBlock b : blocks.values()) {
+      String host = b.host();
+      if (b.deleted() || host == null) {
+        continue;
+      }
+      Cidr cidr;
+      try {
+        cidr = Cidr.parse(b.cidr()).network();
+      } catch (RuntimeException bad) {
+        continue;
+      }
+      if (!cidr.isIpv4()) {
+        continue;
+      }
+      String dst = cidr.toString();
+      if (host.equals(nodename)) {
+        routes.putIfAbsent(dst, Route.blackhole(dst));
+        continue;
+      }
+      PoolResolver.Pool pool = pools.find(cidr);
+      NodeResolver.Host remote = hosts.get(host);
+      if (pool == null || remote == null || remote.ip() == null) {
+        notes.add("block " + dst + " of " + host + ": " + (pool == null ? "in no IP pool" : "node address unknown"));
+        continue;
+      }
+      Shape shape = shape(pool, self, remote.ip());
+      if (shape == Shape.VXLAN) {
+        if (vxlan == null || remote.vxlanAddr() == null || remote.vxlanMac() == null) {
+          notes.add("block " + dst + " of " + host + ": VXLAN needs " + (vxlan == null ? "a VXLAN device here"
+              : remote.vxlanAddr() == null ? "its VXLAN tunnel address" : "its VTEP MAC (not published yet)"));
+          continue;
+        }
+        routes.put(dst, Route.tunnel(dst, remote.vxlanAddr(), VxlanDevice.NAME));
+        neigh.put(remote.vxlanAddr(), remote.vxlanMac());
+        fdb.put(remote.vxlanMac(), remote.ip());
+      } else if (felixRoutesRemote) {
+        addNonVxlan(routes, notes, dst, shape, remote.ip(), self, ipip, host);
+      }
+    }
+    if (!felixRoutesRemote) {
+      for (Map.Entry<String, String> e : learned.entrySet()) {
+        String dst = e.getKey();
+        if (routes.containsKey(dst) || (self != null && e.getValue().equals(self.ip()))) {
+          continue;
+        }
+        Cidr cidr = Cidr.parse(dst);
+        PoolResolver.Pool pool = pools.find(cidr);
+        Shape shape = pool == null ? Shape.DIRECT : shape(pool, self, e.getValue());
+        if (shape == Shape.VXLAN) {
+          continue; // Felix's own VXLAN route (from the block's affinity) carries it
+        }
+        addNonVxlan(routes, notes, dst, shape, e.getValue(), self, ipip, "BGP");
+      }
+    }
+    return new Plan(Collections.unmodifiableSortedMap(routes), Collections.unmodifiableSortedMap(neigh),
+        Collections.unmodifiableSortedMap(fdb), List.copyOf(notes));
+  }
+
+  private static void addNonVxlan(TreeMap<String, Route> routes, List<String> notes, String dst, Shape shape,
+      String nextHop, NodeResolver.Host self, IpipDevice ipip, String from) {
+    if (shape == Shape.IPIP) {
+      if (ipip == null) {
+        notes.add("route " + dst + " (" + from + "): IPIP needs a tunl0 address on this node");
+        return;
+      }
+      routes.put(dst, Route.tunnel(dst, nextHop, IpipDevice.NAME));
+    } else if (self == null || self.subnet() == null || self.sameSubnet(nextHop)) {
+      routes.put(dst, Route.direct(dst, nextHop));
+    } else {
+      notes.add("route " + dst + " (" + from + "): next hop " + nextHop + " is outside " + self.subnet()
+          + "; the underlay routes it");
+    }
+  }
+
+  /** The encapsulation for traffic to a node at {@code remoteIp}, by the pool's modes (VXLAN wins over IPIP). */
+  static Shape shape(PoolResolver.Pool pool, NodeResolver.Host self, String remoteIp) {
+    boolean across = self == null || !self.sameSubnet(remoteIp);
+    if (pool.vxlan() == EncapMode.ALWAYS || (pool.vxlan() == EncapMode.CROSS_SUBNET && across)) {
+      return Shape.VXLAN;
+    }
+    if (pool.ipip() == EncapMode.ALWAYS || (pool.ipip() == EncapMode.CROSS_SUBNET && across)) {
+      return Shape.IPIP;
+    }
+    return Shape.DIRECT;
+  }
+}

@@ -1,0 +1,232 @@
+package org.calicoledger.felix.dataplane.routes;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.felix.SequencedPart;
+import org.calicoledger.felix.calc.CalcGraph;
+import org.calicoledger.felix.calc.DesiredDataplane;
+import org.calicoledger.felix.calc.Route;
+import org.calicoledger.felix.calc.VxlanDevice;
+import org.calicoledger.felix.kernel.IpTool;
+
+/**
+ * The {@code routes} part: Felix's routes in the main table, and the neighbour and FDB entries of
+ * {@code vxlan.calico}, reconciled against {@link DesiredDataplane}.
+ *
+ * <p>Ownership: a route is Felix's when it carries protocol {@link #PROTO} (80, as Calico's Felix tags its routes);
+ * routes of any other protocol are never read, changed or removed (the CNI agent's own {@code /32} route to a new
+ * workload is replaced by Felix's of the same destination, which is the same route with Felix's tag). Neighbours and
+ * FDB entries are owned on {@code vxlan.calico} only (permanent ones).
+ *
+ * <p>Passes: {@link #applyRemovals} deletes routes, then neighbours and FDB entries, that are programmed but not
+ * desired; {@link #apply} adds FDB entries and neighbours, then routes. Without {@code full} both trust the record of
+ * what this part last programmed; with it they read the kernel first ({@code ip -json route show proto 80}, neighbours,
+ * FDB: three processes), which repairs anything changed by hand. Each pass is at most one {@code ip -batch} and one
+ * {@code bridge -batch} per direction: an endpoint added among 10,000 costs one {@code ip} process with one command.
+ *
+ * <p>A route whose device does not exist yet (a workload interface not created yet, {@code tunl0} on a kernel without
+ * ipip) is held back, logged once per device, and {@link #pending()} asks for another pass. Any other failed command
+ * is thrown after the rest was programmed; it stays unprogrammed, so the next pass retries it.
+ */
+public final class RouteTable implements SequencedPart {
+  public static final int PROTO = 80;
+  private static final System.Logger LOG = System.getLogger("felix.routes");
+  private final CalcGraph graph;
+  private final IpTool ip;
+  private DesiredDataplane desired = DesiredDataplane.EMPTY;
+  private Map<String, Route> routes = new HashMap<>();
+  private Map<String, String> neighbours = new HashMap<>();
+  private Map<String, String> fdb = new HashMap<>();
+  private final Set<String> waitingDevices = new HashSet<>();
+  private boolean readThisPass;
+  private boolean pending;
+
+  public RouteTable(CalcGraph graph, IpTool ip) {
+    this.graph = graph;
+    this.ip = ip;
+  }
+
+  @Override
+  public String name() {
+    return "routes";
+  }
+
+  @Override
+  public void onImage(ClusterImage image) {
+    desired = graph.update(image);
+  }
+
+  @Override
+  public boolean pending() {
+    return pending;
+  }
+
+  /** What this part believes is programmed (routes by destination), for tests and metrics. */
+  public Map<String, Route> programmed() {
+    return Map.copyOf(routes);
+  }
+
+  @Override
+  public boolean applyRemovals(boolean full) {
+    if (full) {
+      readKernel();
+      readThisPass = true;
+    }
+    List<String> cmds = new ArrayList<>();
+    List<Runnable> onSuccess = new ArrayList<>();
+    for (Route r : List.copyOf(routes.values())) {
+      if (!desired.routes().containsKey(r.dst())) {
+        cmds.add(r.deleteCommand(PROTO));
+        onSuccess.add(() -> routes.remove(r.dst()));
+      }
+    }
+    for (Map.Entry<String, String> n : Map.copyOf(neighbours).entrySet()) {
+      if (!desired.neighbours().containsKey(n.getKey())) {
+        cmds.add("neigh del " + n.getKey() + " dev " + VxlanDevice.NAME);
+        onSuccess.add(() -> neighbours.remove(n.getKey()));
+      }
+    }
+    boolean changed = run(cmds, onSuccess, true, false);
+    cmds = new ArrayList<>();
+    onSuccess = new ArrayList<>();
+    for (Map.Entry<String, String> f : Map.copyOf(fdb).entrySet()) {
+      if (!f.getValue().equals(desired.fdb().get(f.getKey()))) {
+        cmds.add("fdb del " + f.getKey() + " dev " + VxlanDevice.NAME + " dst " + f.getValue() + " self");
+        onSuccess.add(() -> fdb.remove(f.getKey()));
+      }
+    }
+    return run(cmds, onSuccess, true, true) | changed;
+  }
+
+  @Override
+  public boolean apply(boolean full) {
+    boolean changed = false;
+    if (full && !readThisPass) {
+      changed = applyRemovals(true);
+    }
+    readThisPass = false;
+    pending = false;
+    Map<String, Boolean> exists = new HashMap<>();
+    boolean vxlanUp = desired.fdb().isEmpty() && desired.neighbours().isEmpty() || linkExists(VxlanDevice.NAME, exists);
+    List<String> cmds = new ArrayList<>();
+    List<Runnable> onSuccess = new ArrayList<>();
+    if (vxlanUp) {
+      for (Map.Entry<String, String> f : desired.fdb().entrySet()) {
+        if (!f.getValue().equals(fdb.get(f.getKey()))) {
+          cmds.add("fdb replace " + f.getKey() + " dev " + VxlanDevice.NAME + " dst " + f.getValue() + " self permanent");
+          onSuccess.add(() -> fdb.put(f.getKey(), f.getValue()));
+        }
+      }
+    }
+    changed |= run(cmds, onSuccess, false, true);
+    cmds = new ArrayList<>();
+    onSuccess = new ArrayList<>();
+    if (vxlanUp) {
+      for (Map.Entry<String, String> n : desired.neighbours().entrySet()) {
+        if (!n.getValue().equals(neighbours.get(n.getKey()))) {
+          cmds.add("neigh replace " + n.getKey() + " lladdr " + n.getValue() + " dev " + VxlanDevice.NAME
+              + " nud permanent");
+          onSuccess.add(() -> neighbours.put(n.getKey(), n.getValue()));
+        }
+      }
+    }
+    for (Route r : desired.routes().values()) {
+      if (r.matches(routes.get(r.dst()))) {
+        continue;
+      }
+      if (r.dev() != null && !linkExists(r.dev(), exists)) {
+        waitFor(r.dev());
+        continue;
+      }
+      cmds.add(r.replaceCommand(PROTO));
+      onSuccess.add(() -> routes.put(r.dst(), r));
+    }
+    changed |= run(cmds, onSuccess, false, false);
+    for (String dev : List.copyOf(waitingDevices)) {
+      if (exists.getOrDefault(dev, false)) {
+        waitingDevices.remove(dev);
+      }
+    }
+    return changed;
+  }
+
+  private boolean linkExists(String dev, Map<String, Boolean> cache) {
+    if (ip.netns() != null && !dev.equals(VxlanDevice.NAME) && !dev.equals("tunl0")) {
+      return true; // from outside the namespace a check costs a process: let the batch say
+    }
+    return cache.computeIfAbsent(dev, ip::linkExists);
+  }
+
+  private void waitFor(String dev) {
+    pending = true;
+    if (waitingDevices.add(dev)) {
+      LOG.log(System.Logger.Level.INFO, "routes through " + dev + " wait for the device"
+          + ("tunl0".equals(dev) ? " (none: this kernel may have no ipip support)" : ""));
+    }
+  }
+
+  /** Runs a batch; records successes; throws for failures other than "already gone" / "no device yet". */
+  private boolean run(List<String> cmds, List<Runnable> onSuccess, boolean removal, boolean bridge) {
+    if (cmds.isEmpty()) {
+      return false;
+    }
+    List<IpTool.Failure> failures = bridge ? ip.bridgeBatch(cmds) : ip.ipBatch(cmds);
+    Set<Integer> failed = new HashSet<>();
+    List<String> errors = new ArrayList<>();
+    for (IpTool.Failure f : failures) {
+      boolean gone = removal && (f.message().contains("No such process") || f.message().contains("No such file")
+          || f.missingDevice());
+      if (gone) {
+        continue; // already absent: the removal's goal holds
+      }
+      failed.add(f.line());
+      if (!removal && f.missingDevice()) {
+        pending = true;
+        String dev = deviceOf(f.command());
+        if (dev != null) {
+          waitFor(dev);
+        }
+      } else {
+        errors.add(f.command() + ": " + f.message());
+      }
+    }
+    for (int i = 0; i < cmds.size(); i++) {
+      if (!failed.contains(i + 1)) {
+        onSuccess.get(i).run();
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException(errors.size() + " of " + cmds.size() + " route changes failed; first: "
+          + errors.get(0));
+    }
+    return failed.size() < cmds.size();
+  }
+
+  private static String deviceOf(String command) {
+    String[] w = command.split(" ");
+    for (int i = 0; i < w.length - 1; i++) {
+      if (w[i].equals("dev")) {
+        return w[i + 1];
+      }
+    }
+    return null;
+  }
+
+  private void readKernel() {
+    routes = KernelRoutes.parseRoutes(ip.ipJson("route", "show", "table", "main", "proto", String.valueOf(PROTO)));
+    if (ip.linkExists(VxlanDevice.NAME)) {
+      neighbours = KernelRoutes.parseNeighbours(ip.ipJson("neigh", "show", "dev", VxlanDevice.NAME, "nud",
+          "permanent"));
+      fdb = KernelRoutes.parseFdb(ip.bridgeJson("fdb", "show", "dev", VxlanDevice.NAME));
+    } else {
+      neighbours = new TreeMap<>();
+      fdb = new TreeMap<>();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package org.calicoledger.felix.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * iproute2 for Felix's reconcilers: {@code ip -force -batch -} and {@code bridge -force -batch -} (one process for
+ * any number of changes, every command tried, failures reported per command) and {@code -json} reads.
+ *
+ * <p>Runs in this process's network namespace (calico-node's), or with {@code netns} set in that named namespace
+ * ({@code ip -n}, for benchmarks and tests that drive parts from outside). Every process is bounded by
+ * {@link #TIMEOUT_SECONDS}; {@link #spawns()} counts them (the hot path should spawn little). Thread-safe.
+ */
+public final class IpTool {
+  public static final int TIMEOUT_SECONDS = 60;
+  private final String netns;
+  private final AtomicLong spawns = new AtomicLong();
+
+  /** One failed batch command: its 1-based line, the command, and the tool's message. */
+  public record Failure(int line, String command, String message) {
+    /** The tool said the device does not exist (it may appear later: not an error of the command). */
+    public boolean missingDevice() {
+      return message.contains("Cannot find device") || message.contains("does not exist");
+    }
+  }
+
+  /** Thrown when a read fails or a tool cannot be run at all. */
+  public static final class IpToolException extends RuntimeException {
+    public IpToolException(String message) {
+      super(message);
+    }
+  }
+
+  public IpTool(String netns) {
+    this.netns = netns;
+  }
+
+  /** The namespace name, or null for this process's. */
+  public String netns() {
+    return netns;
+  }
+
+  public long spawns() {
+    return spawns.get();
+  }
+
+  /** Runs {@code commands} through {@code ip -force -batch -}; returns the ones that failed. */
+  public List<Failure> ipBatch(List<String> commands) {
+    return batch("ip", commands);
+  }
+
+  /** Runs {@code commands} through {@code bridge -force -batch -}; returns the ones that failed. */
+  public List<Failure> bridgeBatch(List<String> commands) {
+    return batch("bridge", commands);
+  }
+
+  /** {@code ip -json ARGS}: the JSON text it printed. */
+  public String ipJson(String... args) {
+    return read("ip", args);
+  }
+
+  /** {@code bridge -json ARGS}: the JSON text it printed. */
+  public String bridgeJson(String... args) {
+    return read("bridge", args);
+  }
+
+  /** Whether a link called {@code name} exists (a sysfs look-up in this namespace, no process). */
+  public boolean linkExists(String name) {
+    if (netns == null) {
+      return Files.exists(Path.of("/sys/class/net", name));
+    }
+    Result r = run(cmd("ip", "link", "show", "dev", name), null);
+    return r.code == 0;
+  }
+
+  /** Runs {@code sh -c script} in the namespace; returns its stderr ("" when it succeeded). */
+  public String shell(String script) {
+    List<String> c = new ArrayList<>();
+    if (netns != null) {
+      c.addAll(List.of("ip", "netns", "exec", netns));
+    }
+    c.addAll(List.of("sh", "-c", script));
+    Result r = run(c, null);
+    return r.code == 0 ? "" : r.err.isBlank() ? "exit " + r.code : r.err.strip();
+  }
+
+  private List<Failure> batch(String tool, List<String> commands) {
+    if (commands.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder in = new StringBuilder(commands.size() * 64);
+    for (String c : commands) {
+      in.append(c).append('\n');
+    }
+    Result r = run(cmd(tool, "-force", "-batch", "-"), in.toString());
+    List<Failure> out = new ArrayList<>();
+    StringBuilder msg = new StringBuilder();
+    for (String line : r.err.split("\n")) {
+      if (line.startsWith("Command failed -:")) {
+        int n;
+        try {
+          n = Integer.parseInt(line.substring("Command failed -:".length()).trim());
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        String c = n >= 1 && n <= commands.size() ? commands.get(n - 1) : "?";
+        out.add(new Failure(n, c, msg.toString().strip()));
+        msg.setLength(0);
+      } else if (!line.isBlank()) {
+        msg.append(line).append(' ');
+      }
+    }
+    if (r.code != 0 && out.isEmpty()) {
+      throw new IpToolException(tool + " -batch failed (exit " + r.code + "): " + r.err.strip());
+    }
+    return out;
+  }
+
+  private String read(String tool, String... args) {
+    List<String> c = new ArrayList<>(List.of(tool, "-json"));
+    if (netns != null) {
+      c.add(1, netns);
+      c.add(1, "-n");
+    }
+    c.addAll(List.of(args));
+    Result r = run(c, null);
+    if (r.code != 0) {
+      throw new IpToolException(String.join(" ", c) + " failed (exit " + r.code + "): " + r.err.strip());
+    }
+    return r.out;
+  }
+
+  private List<String> cmd(String tool, String... args) {
+    List<String> c = new ArrayList<>(List.of(tool));
+    if (netns != null) {
+      c.addAll(List.of("-n", netns));
+    }
+    c.addAll(List.of(args));
+    return c;
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private Result run(List<String> command, String stdin) {
+    spawns.incrementAndGet();
+    Process p;
+    try {
+      p = new ProcessBuilder(command).start();
+    } catch (IOException e) {
+      throw new IpToolException("cannot run " + command.get(0) + ": " + e.getMessage()
+          + " (Felix needs iproute2's ip and bridge on PATH)");
+    }
+    CompletableFuture<String> err = drain(p.getErrorStream());
+    CompletableFuture<String> out = stdin == null ? null : drain(p.getInputStream());
+    try (OutputStream o = p.getOutputStream()) {
+      if (stdin != null) {
+        o.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException exited) {
+      // its exit code and stderr say why
+    }
+    try {
+      String outText = out == null ? new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : null;
+      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IpToolException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
+      }
+      return new Result(p.exitValue(), out == null ? outText : out.join(), err.join());
+    } catch (IOException e) {
+      throw new IpToolException("reading " + command.get(0) + "'s output: " + e.getMessage());
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IpToolException("interrupted while " + command.get(0) + " ran");
+    }
+  }
+
+  private static CompletableFuture<String> drain(InputStream s) {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try (s) {
+        f.complete(new String(s.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        f.complete("");
+      }
+    }, "felix-ip-output");
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+}
