@@ -39,7 +39,10 @@ import org.calicoledger.events.subscriber.ImagePublisher;
 public final class Confd implements ImagePublisher, AutoCloseable {
   private static final System.Logger LOG = System.getLogger("confd");
 
-  /** Told after every write that changed at least one file, on confd's thread. */
+  /**
+   * Told after the first write since start (changed or not: a restarted node finds its files as it left them) and
+   * after every later write that changed at least one file, on confd's thread.
+   */
   @FunctionalInterface
   public interface Listener {
     void written(WriteResult result, RenderedConfig config);
@@ -54,6 +57,7 @@ public final class Confd implements ImagePublisher, AutoCloseable {
   private final AtomicLong renders = new AtomicLong();
   private final AtomicLong filesWritten = new AtomicLong();
   private volatile boolean synced;
+  private boolean told;
   private volatile long renderedRevision = -1;
   private volatile WriteResult lastWrite;
   private volatile String lastError;
@@ -127,9 +131,13 @@ public final class Confd implements ImagePublisher, AutoCloseable {
       renderedRevision = image.revision();
       lastWrite = r;
       lastError = null;
+      boolean first = !told;
       if (r.changedAnything()) {
         filesWritten.addAndGet(r.changed().size());
         LOG.log(System.Logger.Level.INFO, "confd: revision " + r.revision() + " rewrote " + r.changed());
+      }
+      if (r.changedAnything() || first) {
+        told = true;
         listener.written(r, cfg);
       }
     } catch (RuntimeException e) {

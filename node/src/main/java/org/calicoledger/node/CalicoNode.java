@@ -69,6 +69,7 @@ public final class CalicoNode implements AutoCloseable {
   private volatile Ipam ipam;
   private Watch poolWatch;
   private ImageFeed feed;
+  private org.calicoledger.node.confd.ConfdService confd;
   /** Routes the BGP speaker learned, for Felix to program (the speaker's wiring announces into it). */
   private final org.calicoledger.felix.calc.LearnedRoutes learnedRoutes = new org.calicoledger.felix.calc.LearnedRoutes();
   private int healthPort;
@@ -116,6 +117,12 @@ public final class CalicoNode implements AutoCloseable {
           org.calicoledger.felix.FelixParts.all(felixCtx));
       feed.register(felix);
       list.add(new org.calicoledger.node.felix.FelixService(felix, metrics));
+      if (cfg.backend() == NodeConfig.Backend.BIRD) {
+        // real BIRD on confd's files (issue #8): confd registers with the feed; BIRD starts after the first render
+        confd = new org.calicoledger.node.confd.ConfdService(cfg.nodename(),
+            org.calicoledger.node.confd.ConfdSettings.fromEnvironment(System.getenv(), cfg.runDir()), feed);
+        list.add(confd);
+      }
       // The change-log consumers (felix, confd, the BGP speaker) register with the feed here, before it starts,
       // and are added to the list ahead of it: they start first and wait for its first sync.
       list.add(feed);
@@ -129,6 +136,11 @@ public final class CalicoNode implements AutoCloseable {
   /** The bus on which this node's BGP speaker hands learned routes to Felix. */
   public org.calicoledger.felix.calc.LearnedRoutes learnedRoutes() {
     return learnedRoutes;
+  }
+
+  /** confd and real BIRD ({@code CALICO_NETWORKING_BACKEND=bird} with a feed), else null. */
+  public org.calicoledger.node.confd.ConfdService confd() {
+    return confd;
   }
 
   /** The node's change-log feed, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is not set. */
