@@ -11,6 +11,17 @@ public final class ImageBuilder {
   private ClusterImage image = ClusterImage.EMPTY;
   private long revision = 1;
 
+  /** Everything under {@code /calico/} in {@code store} as one image, as a journal snapshot would deliver it. */
+  public static ClusterImage snapshot(org.calicoledger.store.Store store) {
+    org.calicoledger.store.Store.Range r = store.range(Keys.ROOT);
+    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, r.revision());
+    int i = 0;
+    for (org.calicoledger.store.KeyValue kv : r.kvs()) {
+      d.replay(r.revision(), i++, r.kvs().size(), kv.key(), Operation.PUT, ByteString.copyFrom(kv.value()));
+    }
+    return d.apply();
+  }
+
   public ClusterImage image() {
     return image;
   }
