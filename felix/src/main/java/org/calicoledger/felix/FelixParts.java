@@ -20,7 +20,6 @@ public final class FelixParts {
     parts.add(new org.calicoledger.felix.dataplane.ipsets.IpSetsPart(org.calicoledger.felix.kernel.HostCommands.LOCAL));
     parts.add(new org.calicoledger.felix.dataplane.iptables.IptablesPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
     parts.add(new org.calicoledger.felix.dataplane.wireguard.WireguardPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
-    parts.add(new org.calicoledger.felix.dataplane.wireguard.WireguardPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
     parts.add(new org.calicoledger.felix.dataplane.routes.RouteTable(graph, ip)); // keep last: routes after devices
     return parts;
   }
