@@ -31,7 +31,8 @@ import org.calicoledger.felix.kernel.IpTool;
  * {@code bridge -batch} per direction: an endpoint added among 10,000 costs one {@code ip} process with one command.
  *
  * <p>A route whose device does not exist yet (a workload interface not created yet, {@code tunl0} on a kernel without
- * ipip) is held back, logged once per device, and {@link #pending()} asks for another pass. Any other failed command
+ * ipip) is held back, logged once per device, and {@link #pending()} asks for another pass; a programmed route of
+ * another shape to the same destination is removed meanwhile. Any other failed command
  * is thrown after the rest was programmed; it stays unprogrammed, so the next pass retries it.
  */
 public final class RouteTable implements SequencedPart {
@@ -142,6 +143,11 @@ public final class RouteTable implements SequencedPart {
       }
       if (r.dev() != null && !linkExists(r.dev(), exists)) {
         waitFor(r.dev());
+        Route old = routes.get(r.dst());
+        if (old != null) { // a route of another shape would carry the traffic the wrong way meanwhile
+          cmds.add(old.deleteCommand(PROTO));
+          onSuccess.add(() -> routes.remove(old.dst()));
+        }
         continue;
       }
       cmds.add(r.replaceCommand(PROTO));
@@ -180,7 +186,7 @@ public final class RouteTable implements SequencedPart {
     Set<Integer> failed = new HashSet<>();
     List<String> errors = new ArrayList<>();
     for (IpTool.Failure f : failures) {
-      boolean gone = removal && (f.message().contains("No such process") || f.message().contains("No such file")
+      boolean gone = (removal || f.command().startsWith("route del ")) && (f.message().contains("No such process") || f.message().contains("No such file")
           || f.missingDevice());
       if (gone) {
         continue; // already absent: the removal's goal holds
