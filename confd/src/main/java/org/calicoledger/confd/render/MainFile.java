@@ -24,7 +24,9 @@ final class MainFile {
     if (v == 4) {
       b.append("# One BIRD 2 daemon serves both IP versions: BIRD loads this file; bird6.cfg (included at the end)\n")
           .append("# holds the IPv6 protocols.\n");
-      b.append("router id ").append(self.ipv4()).append(";\n\n");
+      b.append("router id ").append(self.ipv4()).append(";\n");
+      b.append("# To stderr: calico-node keeps BIRD's output in $CALICO_RUN_DIR/bird.log.\n");
+      b.append("log stderr all;\n\n");
     } else {
       b.append("# The IPv6 half of this node's BIRD 2 configuration, included by bird.cfg.\n");
     }

@@ -1,0 +1,242 @@
+package org.calicoledger.node.confd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.calicoledger.confd.bird.BirdProtocols;
+import org.calicoledger.node.testing.NodeLab;
+import org.calicoledger.node.testing.NodeLab.Run;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code CALICO_NETWORKING_BACKEND=bird} on three calico-nodes in network namespaces (one L2 segment; etcd, the journal
+ * and its Kafka broker in a namespace of their own): confd renders from the change log, real BIRD 2 runs on the files,
+ * the mesh comes up, each node's block reaches the other nodes' kernels through BIRD, pods ping across nodes, and
+ * calicoctl changes reconfigure BIRD without restarting it or dropping the sessions they do not concern.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BirdBackendIT {
+  static final Map<String, String> ENV = Map.of("CALICO_NETWORKING_BACKEND", "bird",
+      "CALICO_IPV4POOL_CIDR", "10.244.0.0/16");
+  static BirdClusterLab lab;
+  static final String[] pods = new String[4];
+
+  @BeforeAll
+  static void start() throws Exception {
+    lab = BirdClusterLab.start();
+    for (int i = 1; i <= 3; i++) {
+      lab.startNode(i, ENV);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    String id = lab.id;
+    lab.close();
+    assertThat(NodeLab.namespaces()).noneMatch(ns -> ns.startsWith(id));
+  }
+
+  static List<BirdProtocols.Row> protocols(int i) {
+    Run r = lab.birdc(i, "show", "protocols");
+    return r.code() == 0 ? BirdProtocols.parse(r.out()) : List.of();
+  }
+
+  static Optional<BirdProtocols.Row> protocol(int i, String name) {
+    return protocols(i).stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  static boolean established(int i, String name) {
+    return protocol(i, name).map(p -> p.state().equals("up") && p.info().startsWith("Established")).orElse(false);
+  }
+
+  static String mesh(int j) {
+    return "Mesh_10_98_0_" + j;
+  }
+
+  static void awaitFullMesh() throws InterruptedException {
+    for (int i = 1; i <= 3; i++) {
+      for (int j = 1; j <= 3; j++) {
+        if (i != j) {
+          int a = i;
+          int b = j;
+          BirdClusterLab.waitFor(Duration.ofSeconds(90), "node-" + a + " " + mesh(b) + " Established",
+              () -> established(a, mesh(b)));
+        }
+      }
+    }
+  }
+
+  /** The pids of the {@code bird} processes inside node {@code i}'s namespace (pgrep is not namespace-aware). */
+  static List<Long> birdPids(int i) {
+    Run r = BirdClusterLab.run(List.of("ip", "netns", "pids", lab.nodeNs(i)), Map.of());
+    return r.out().lines().filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.strip()))
+        .filter(pid -> BirdClusterLab.read(java.nio.file.Path.of("/proc/" + pid + "/comm")).strip().equals("bird"))
+        .toList();
+  }
+
+  static long birdPid(int i) {
+    List<Long> pids = birdPids(i);
+    assertThat(pids).as("one bird on node-" + i).hasSize(1);
+    return pids.get(0);
+  }
+
+  static String diagnose(int i) {
+    return "\n--- node-" + i + " routes:\n" + lab.inNode(i, "ip", "route").out()
+        + "--- FORWARD:\n" + lab.inNode(i, "iptables", "-vnL", "FORWARD").out()
+        + "--- bird.log:\n" + BirdClusterLab.read(lab.runDir(i).resolve("bird.log"));
+  }
+
+  @Test
+  @Order(1)
+  void confdWritesTheFilesAndBirdMeshesEveryNode() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      int n = i;
+      // calico-node says "ready" once its services started; confd writes after the feed's first sync
+      BirdClusterLab.waitFor(Duration.ofSeconds(60), "node-" + n + "'s first rendering",
+          () -> Files.exists(lab.confdDir(n).resolve("bird6_ipam.cfg")));
+      for (String f : List.of("bird.cfg", "bird_aggr.cfg", "bird_ipam.cfg", "bird6.cfg", "bird6_aggr.cfg",
+          "bird6_ipam.cfg")) {
+        assertThat(lab.confdDir(i).resolve(f)).exists();
+      }
+      String cfg = Files.readString(lab.confdDir(i).resolve("bird.cfg"));
+      assertThat(cfg).contains("router id 10.98.0." + i + ";", "# Source revision: ",
+          "BIRD 2 (Debian bird2 2.0.12)");
+      assertThat(Files.list(lab.confdDir(i).resolve("history")).count()).isBetween(1L, 10L);
+    }
+    awaitFullMesh();
+    // passive towards greater addresses: node-1 waits for 2 and 3; node-3 connects to both
+    assertThat(Files.readString(lab.confdDir(1).resolve("bird.cfg"))).contains("protocol bgp Mesh_10_98_0_2");
+  }
+
+  @Test
+  @Order(2)
+  void eachNodesBlockReachesTheOtherKernelsAndPodsPingAcrossNodes() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      pods[i] = lab.addPod(i, "web-" + i);
+    }
+    for (int i = 1; i <= 3; i++) {
+      int owner = i;
+      String block = block(pods[i]);
+      BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-" + owner + "'s blackhole for " + block,
+          () -> Files.exists(lab.confdDir(owner).resolve("bird_aggr.cfg"))
+              && BirdClusterLab.read(lab.confdDir(owner).resolve("bird_aggr.cfg"))
+                  .contains("route " + block + " blackhole;"));
+      for (int j = 1; j <= 3; j++) {
+        if (j == i) {
+          continue;
+        }
+        int other = j;
+        BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-" + other + " kernel route to " + block,
+            () -> lab.inNode(other, "ip", "route", "show", block).out()
+                .contains("via 10.98.0." + owner + " dev eth0 proto bird"));
+      }
+    }
+    for (int i = 1; i <= 3; i++) {
+      for (int j = 1; j <= 3; j++) {
+        if (i != j) {
+          Run ping = lab.inPod("web-" + i, "ping", "-c", "1", "-W", "2", pods[j]);
+          assertThat(ping.code()).as("web-" + i + " -> web-" + j + " (" + pods[j] + "):\n" + ping.out() + ping.err()
+              + diagnose(i) + diagnose(j)).isZero();
+        }
+      }
+    }
+  }
+
+  /** The /26 of Calico's default block size around {@code ip}. */
+  static String block(String ip) {
+    String[] o = ip.split("\\.");
+    return o[0] + "." + o[1] + "." + o[2] + "." + (Integer.parseInt(o[3]) & ~63) + "/26";
+  }
+
+  @Test
+  @Order(3)
+  void aBgpPeerIsAddedByReconfigurationWithoutDroppingTheMesh() throws Exception {
+    awaitFullMesh();
+    long pid = birdPid(1);
+    String since2 = protocol(1, mesh(2)).orElseThrow().since();
+    String since3 = protocol(1, mesh(3)).orElseThrow().since();
+    Run apply = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: BGPPeer
+        metadata:
+          name: tor
+        spec:
+          peerIP: 10.98.0.200
+          asNumber: 65010
+        """, "apply", "-f", "-");
+    assertThat(apply.code()).as(apply.out() + apply.err()).isZero();
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "Global_10_98_0_200 on node-1",
+        () -> protocol(1, "Global_10_98_0_200").isPresent());
+    assertThat(Files.readString(lab.confdDir(1).resolve("bird.cfg"))).contains("protocol bgp Global_10_98_0_200");
+    assertThat(birdPid(1)).as("BIRD reconfigured, not restarted").isEqualTo(pid);
+    assertThat(protocol(1, mesh(2)).orElseThrow().since()).as("mesh session to node-2 kept").isEqualTo(since2);
+    assertThat(protocol(1, mesh(3)).orElseThrow().since()).as("mesh session to node-3 kept").isEqualTo(since3);
+    assertThat(established(1, mesh(2)) && established(1, mesh(3))).isTrue();
+    assertThat(BirdClusterLab.read(lab.runDir(1).resolve("bird.log"))).contains("Reconfigured")
+        .doesNotContain("Reconfiguration failed");
+  }
+
+  @Test
+  @Order(4)
+  void switchingTheMeshOffAndOnReconfiguresBird() throws Exception {
+    long pid = birdPid(2);
+    String peerSince = protocol(2, "Global_10_98_0_200").orElseThrow().since();
+    Run off = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: BGPConfiguration
+        metadata:
+          name: default
+        spec:
+          nodeToNodeMeshEnabled: false
+        """, "apply", "-f", "-");
+    assertThat(off.code()).as(off.out() + off.err()).isZero();
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "the mesh gone from node-2",
+        () -> protocols(2).stream().noneMatch(p -> p.name().startsWith("Mesh_")) && !protocols(2).isEmpty());
+    assertThat(Files.readString(lab.confdDir(2).resolve("bird.cfg"))).doesNotContain("protocol bgp Mesh_");
+    assertThat(birdPid(2)).isEqualTo(pid);
+    assertThat(protocol(2, "Global_10_98_0_200").orElseThrow().since()).as("the global peer's session is untouched")
+        .isEqualTo(peerSince);
+    // without the mesh, node-1 loses node-2's block from its kernel (BIRD withdraws it)
+    String block2 = block(pods[2]);
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-1 route to " + block2 + " withdrawn",
+        () -> !lab.inNode(1, "ip", "route", "show", block2).out().contains("proto bird"));
+
+    Run on = lab.calicoctl(null, "patch", "bgpconfiguration", "default", "-p",
+        "{\"spec\":{\"nodeToNodeMeshEnabled\":true}}");
+    assertThat(on.code()).as(on.out() + on.err()).isZero();
+    awaitFullMesh();
+    assertThat(birdPid(2)).isEqualTo(pid);
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-1 route to " + block2 + " back",
+        () -> lab.inNode(1, "ip", "route", "show", block2).out().contains("via 10.98.0.2 dev eth0 proto bird"));
+    // the history directory holds the versions (at most 10)
+    assertThat(Files.list(lab.confdDir(2).resolve("history")).count()).isBetween(3L, 10L);
+  }
+
+  @Test
+  @Order(5)
+  void birdThatDiesIsRestartedAndTheSessionsComeBack() throws Exception {
+    long pid = birdPid(3);
+    lab.inNode(3, "kill", "-9", Long.toString(pid));
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "a new BIRD on node-3",
+        () -> birdPids(3).size() == 1 && birdPids(3).get(0) != pid);
+    awaitFullMesh();
+  }
+
+  @Test
+  @Order(6)
+  void stoppingTheNodeStopsBird() throws Exception {
+    assertThat(birdPids(3)).hasSize(1);
+    assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);
+    BirdClusterLab.waitFor(Duration.ofSeconds(20), "BIRD gone from node-3",
+        () -> birdPids(3).isEmpty());
+  }
+}
