@@ -83,6 +83,12 @@ public final class Netns implements AutoCloseable {
   private void deleteAll() {
     List<String> all = new ArrayList<>(created);
     for (String ns : all) {
+      // a process left inside (a wireguard-go whose part was never closed) would outlive the namespace
+      for (String pid : HostCommands.LOCAL.run(null, "ip", "netns", "pids", ns).out().split("\n")) {
+        if (!pid.isBlank()) {
+          ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
       HostCommands.LOCAL.run(null, "ip", "netns", "del", ns);
       created.remove(ns);
     }
