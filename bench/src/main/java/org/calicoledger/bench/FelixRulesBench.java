@@ -30,7 +30,7 @@ import org.calicoledger.store.Keys;
  * {@code iptables-restore --noflush} per table. Content: the pool ipsets plus one 10,000-member {@code hash:net} set of
  * the endpoint addresses (standing in for a policy selector's set; policy is a later issue), and 20,000 per-endpoint
  * chains {@code cali-fw-<iface>}/{@code cali-tw-<iface>} (3 rules each, default allow), two dispatch chains of 10,000
- * goto rules each, {@code cali-FORWARD}, the NAT chains and the hook jumps: 20,006 chains, 80,000-odd rules.
+ * goto rules each, {@code cali-FORWARD}, the NAT chains and the hook jumps: 20,005 chains, 80,008 rules.
  * Anchor: in another fresh namespace, {@code ipset restore} and one {@code iptables-restore --noflush} of exactly the
  * text ours writes (rendered once beforehand). Samples interleaved, medians; goal at most 1.3x.
  */
