@@ -44,7 +44,7 @@ public final class Logging {
   }
 
   /** Our logger names: packages, and the short names daemons log under. */
-  private static final String[] OURS = {"org.calicoledger", "calico-journal", "store", "calico-node", "calicoctl"};
+  private static final String[] OURS = {"org.calicoledger", "calico-journal", "store", "calico-node", "calicoctl", "felix"};
   // JUL keeps loggers weakly: hold the configured ones
   private static final java.util.List<Logger> KEEP = new java.util.ArrayList<>();
 
