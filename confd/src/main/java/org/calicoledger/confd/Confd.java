@@ -140,6 +140,9 @@ public final class Confd implements ImagePublisher, AutoCloseable {
         told = true;
         listener.written(r, cfg);
       }
+      if (r.changedAnything()) {
+        writer.record(cfg); // audit copy after the reload was asked for: off the path from change to BIRD
+      }
     } catch (RuntimeException e) {
       lastError = e.getMessage();
       LOG.log(System.Logger.Level.WARNING, "confd: revision " + image.revision() + " not rendered: " + e.getMessage());

@@ -50,9 +50,8 @@ public final class PeerPlanner {
       }
       (isGlobal ? global : node).addAll(explicit(c, self, v, bp, isGlobal ? "Global" : "Node", secrets));
     }
-    Comparator<Peering> byAddress = Comparator.comparing((Peering p) -> sortKey(p.ip())).thenComparing(Peering::port);
-    global.sort(byAddress);
-    node.sort(byAddress);
+    global.sort(byAddress());
+    node.sort(byAddress());
     global.forEach(p -> out.putIfAbsent(p.name(), p));
     node.forEach(p -> out.putIfAbsent(p.name(), p));
     return List.copyOf(out.values());
@@ -74,7 +73,7 @@ public final class PeerPlanner {
       list.add(new Peering("Mesh_" + symbol(ip), "mesh", ip, c.listenPort(), n.as(), self.as(), me,
           ip.compareTo(me) > 0, password, null, c.meshRestartTime(), 0, 0, null, note));
     }
-    list.sort(Comparator.comparing(p -> sortKey(p.ip())));
+    list.sort(byAddress());
     return list;
   }
 
@@ -194,14 +193,16 @@ public final class PeerPlanner {
     return ip.replace('.', '_').replace(':', '_');
   }
 
-  /** Numeric order for addresses of one version. */
-  private static String sortKey(String ip) {
-    byte[] a = Cidr.parseAddress(ip).address().getAddress();
-    StringBuilder b = new StringBuilder();
-    for (byte x : a) {
-      b.append(String.format("%02x", x & 0xff));
-    }
-    return b.toString();
+  /** Numeric order of addresses (IPv4 before IPv6), parsing each address once per sort. */
+  static Comparator<Peering> byAddress() {
+    Map<String, byte[]> bytes = new java.util.HashMap<>();
+    Comparator<Peering> c = (a, b) -> java.util.Arrays.compareUnsigned(
+        bytes.computeIfAbsent(a.ip(), PeerPlanner::addressBytes), bytes.computeIfAbsent(b.ip(), PeerPlanner::addressBytes));
+    return c.thenComparingInt(Peering::port);
+  }
+
+  private static byte[] addressBytes(String ip) {
+    return Cidr.parseAddress(ip).address().getAddress();
   }
 
   private static String missing(org.calicoledger.model.SecretKeyRef ref) {

@@ -24,15 +24,20 @@ import org.calicoledger.confd.render.RenderedConfig;
  *       ({@link RenderedConfig#withoutRevision}); so a render at a new revision that changes nothing writes nothing.
  *   <li>Each write goes to {@code .<name>.tmp} in the same directory, then an atomic rename over the old file.
  *       (No fsync: after a power loss confd renders again from the change log at start.)
- *   <li>When any file changed, the whole set as now on disk is copied to {@code history/<revision>/}; only the
- *       {@link #DEFAULT_HISTORY} (or the configured number of) highest revisions are kept there, for audit.
- *   <li>Single writer: one instance per directory, called from one thread at a time.
+ *   <li>{@link #record} (called after a write that changed something, once the reader has been told, so that audit
+ *       bookkeeping is off the path from change to reload) copies the whole set to {@code history/<revision>/};
+ *       only the {@link #DEFAULT_HISTORY} (or the configured number of) highest revisions are kept there.
+ *   <li>What is on disk is remembered after the first read, so a write reads no file; the directory belongs to this
+ *       writer (one instance per directory, called from one thread at a time): edits made behind its back are
+ *       replaced only when the rendering of that file changes.
  * </ul>
  */
 public final class ConfigWriter {
   public static final int DEFAULT_HISTORY = 10;
   private final Path dir;
   private final int keep;
+  /** File name to its text on disk without the revision line (what {@link #differs} compares against). */
+  private final java.util.Map<String, String> onDisk = new java.util.HashMap<>();
 
   public ConfigWriter(Path dir, int keep) {
     if (keep < 1) {
@@ -54,7 +59,10 @@ public final class ConfigWriter {
     return dir.resolve("history");
   }
 
-  /** Writes what changed; returns the names of the files rewritten (empty: nothing changed). */
+  /**
+   * Writes what changed; returns the names of the files rewritten (empty: nothing changed). Call {@link #record}
+   * afterwards to keep the version in {@code history/}.
+   */
   public WriteResult write(RenderedConfig cfg) {
     try {
       Files.createDirectories(dir);
@@ -62,7 +70,8 @@ public final class ConfigWriter {
       for (String name : cfg.bodies().keySet()) {
         String text = cfg.file(name);
         Path target = dir.resolve(name);
-        if (!differs(target, text)) {
+        String body = RenderedConfig.withoutRevision(text);
+        if (body.equals(known(name, target))) {
           continue;
         }
         Path tmp = dir.resolve("." + name + ".tmp");
@@ -74,10 +83,8 @@ public final class ConfigWriter {
           throw new IOException("the file system of " + dir + " cannot rename atomically; put CALICO_CONFD_DIR on"
               + " a local file system", e);
         }
+        onDisk.put(name, body);
         changed.add(name);
-      }
-      if (!changed.isEmpty()) {
-        record(cfg);
       }
       return new WriteResult(cfg.revision(), List.copyOf(changed));
     } catch (IOException e) {
@@ -85,26 +92,37 @@ public final class ConfigWriter {
     }
   }
 
-  private static boolean differs(Path target, String text) throws IOException {
-    String old;
-    try {
-      old = Files.readString(target, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return true;
+  /** The file's text without its revision line, read once, or null when there is no such file. */
+  private String known(String name, Path target) throws IOException {
+    String k = onDisk.get(name);
+    if (k == null) {
+      try {
+        k = RenderedConfig.withoutRevision(Files.readString(target, StandardCharsets.UTF_8));
+      } catch (NoSuchFileException e) {
+        return null;
+      }
+      onDisk.put(name, k);
     }
-    return !RenderedConfig.withoutRevision(old).equals(RenderedConfig.withoutRevision(text));
+    return k;
   }
 
-  /** Copies the whole set as written to {@code history/<revision>/} and drops the oldest beyond {@link #keep}. */
-  private void record(RenderedConfig cfg) throws IOException {
-    Path h = history().resolve(Long.toString(cfg.revision()));
-    Files.createDirectories(h);
-    for (String name : cfg.bodies().keySet()) {
-      Files.copy(dir.resolve(name), h.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
-    List<Long> revisions = revisions();
-    for (int i = 0; i < revisions.size() - keep; i++) {
-      deleteTree(history().resolve(Long.toString(revisions.get(i))));
+  /**
+   * Copies the whole set as now on disk to {@code history/<revision>/} and drops the oldest versions beyond the
+   * number to keep. Call after a {@link #write} that changed something.
+   */
+  public void record(RenderedConfig cfg) {
+    try {
+      Path h = history().resolve(Long.toString(cfg.revision()));
+      Files.createDirectories(h);
+      for (String name : cfg.bodies().keySet()) {
+        Files.copy(dir.resolve(name), h.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      }
+      List<Long> revisions = revisions();
+      for (int i = 0; i < revisions.size() - keep; i++) {
+        deleteTree(history().resolve(Long.toString(revisions.get(i))));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("keeping BIRD configuration history in " + history() + ": " + e.getMessage(), e);
     }
   }
 

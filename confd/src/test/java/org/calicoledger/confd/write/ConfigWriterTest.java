@@ -35,6 +35,7 @@ class ConfigWriterTest {
   void aNewRevisionWithTheSameContentRewritesNothing() throws Exception {
     ConfigWriter w = new ConfigWriter(dir);
     w.write(cfg(7, "x;\n", "y;\n"));
+    w.record(cfg(7, "x;\n", "y;\n"));
     Files.setLastModifiedTime(dir.resolve("a.cfg"), FileTime.fromMillis(1000));
     WriteResult r = w.write(cfg(8, "x;\n", "y;\n"));
     assertThat(r.changed()).isEmpty();
@@ -50,6 +51,7 @@ class ConfigWriterTest {
     Object inodeB = Files.getAttribute(dir.resolve("b.cfg"), "unix:ino");
     Object inodeA = Files.getAttribute(dir.resolve("a.cfg"), "unix:ino");
     WriteResult r = w.write(cfg(9, "x2;\n", "y;\n"));
+    w.record(cfg(9, "x2;\n", "y;\n"));
     assertThat(r.changed()).containsExactly("a.cfg");
     assertThat(Files.getAttribute(dir.resolve("b.cfg"), "unix:ino")).isEqualTo(inodeB);
     assertThat(Files.getAttribute(dir.resolve("a.cfg"), "unix:ino")).isNotEqualTo(inodeA); // a new file, renamed in
@@ -62,9 +64,17 @@ class ConfigWriterTest {
     ConfigWriter w = new ConfigWriter(dir);
     for (long rev = 1; rev <= 25; rev++) {
       w.write(cfg(rev, "x" + rev + ";\n", "y;\n"));
+      w.record(cfg(rev, "x" + rev + ";\n", "y;\n"));
     }
     assertThat(w.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(16, 25).boxed().toList());
     assertThat(Files.readString(dir.resolve("history/16/a.cfg"))).endsWith("x16;\n");
+  }
+
+  @Test
+  void aNewWriterComparesWithWhatIsOnDisk() throws Exception {
+    new ConfigWriter(dir).write(cfg(7, "x;\n", "y;\n"));
+    assertThat(new ConfigWriter(dir).write(cfg(8, "x;\n", "y;\n")).changed()).isEmpty();
+    assertThat(new ConfigWriter(dir).write(cfg(9, "x;\n", "z;\n")).changed()).containsExactly("b.cfg");
   }
 
   @Test
