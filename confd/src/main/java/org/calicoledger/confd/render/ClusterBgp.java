@@ -31,6 +31,14 @@ public record ClusterBgp(long clusterAs, boolean meshEnabled, org.calicoledger.m
   public static final String DEFAULT_CONFIG = "default";
 
   public static ClusterBgp of(ClusterImage image, String nodename) {
+    return of(image, nodename, new java.util.IdentityHashMap<>());
+  }
+
+  /**
+   * As {@link #of(ClusterImage, String)}, reusing {@code known}: the NodeBgp of each decoded Node instance seen before
+   * (an image hands out the same instance for an unchanged value). {@code known} is replaced by this image's entries.
+   */
+  public static ClusterBgp of(ClusterImage image, String nodename, Map<Node, NodeBgp> known) {
     BGPConfiguration cfg = image.bgpConfigurations().get(DEFAULT_CONFIG);
     BGPConfiguration.Spec s = cfg == null ? null : cfg.spec();
     long as = s != null && s.asNumber() != null ? s.asNumber().value() : BGPConfiguration.DEFAULT_AS;
@@ -40,13 +48,29 @@ public record ClusterBgp(long clusterAs, boolean meshEnabled, org.calicoledger.m
       restart = seconds(s.nodeMeshMaxRestartTime(), "BGPConfiguration default spec.nodeMeshMaxRestartTime");
     }
     Map<String, NodeBgp> nodes = new LinkedHashMap<>();
+    Map<Node, NodeBgp> now = new java.util.IdentityHashMap<>();
     for (Node n : image.nodes().values()) {
-      nodes.put(n.metadata().name(), NodeBgp.of(n, as));
+      NodeBgp b = known.get(n);
+      if (b == null || b.as() != (n.spec().bgp() != null && n.spec().bgp().asNumber() != null
+          ? n.spec().bgp().asNumber().value() : as)) {
+        b = NodeBgp.of(n, as);
+      }
+      now.put(n, b);
+      nodes.put(n.metadata().name(), b);
     }
+    known.clear();
+    known.putAll(now);
     List<IPPool> pools = new ArrayList<>();
     for (IPPool p : image.pools().values()) {
       pools.add(p.withDefaults());
     }
+    List<String> blocks = blocks(image, nodename);
+    return new ClusterBgp(as, mesh, s == null ? null : s.nodeMeshPassword(), restart, s == null ? 0 : s.listenPort(),
+        Collections.unmodifiableMap(nodes), image.bgpPeers(), List.copyOf(pools), blocks);
+  }
+
+  /** The CIDRs of {@code nodename}'s block affinities that are confirmed (or carry no state), sorted. */
+  public static List<String> blocks(ClusterImage image, String nodename) {
     List<String> blocks = new ArrayList<>();
     for (BlockAffinity a : image.blockAffinities().values()) {
       if (a.host().equals(nodename) && !a.deleted() && (a.state().isEmpty() || a.confirmed())) {
@@ -54,8 +78,7 @@ public record ClusterBgp(long clusterAs, boolean meshEnabled, org.calicoledger.m
       }
     }
     Collections.sort(blocks);
-    return new ClusterBgp(as, mesh, s == null ? null : s.nodeMeshPassword(), restart, s == null ? 0 : s.listenPort(),
-        Collections.unmodifiableMap(nodes), image.bgpPeers(), List.copyOf(pools), List.copyOf(blocks));
+    return List.copyOf(blocks);
   }
 
   /** A Go duration as whole seconds (BIRD's unit for restart and keepalive times). */
