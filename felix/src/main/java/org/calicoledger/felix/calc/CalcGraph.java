@@ -1,5 +1,6 @@
 package org.calicoledger.felix.calc;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.calicoledger.events.image.ClusterImage;
@@ -24,7 +25,9 @@ import org.calicoledger.model.FelixConfiguration;
  *
  * <p>Single-threaded (the Felix thread). {@link #update} is memoized on the image instance and the learned routes'
  * version, so the parts that share one graph compute it once per image; each resolver again skips work when its
- * sub-image is the same instance. Invariant: the output depends only on the image's values and the learned routes,
+ * sub-image is the same instance. The route plan for blocks and learned routes is recomputed only when one of its
+ * inputs is a different instance (or value); the local endpoint routes are updated per changed endpoint; outputs are
+ * persistent maps, so one endpoint among 10,000 costs a map walk and a few updates, not a rebuild. Invariant: the output depends only on the image's values and the learned routes,
  * never on how the image was built.
  */
 public final class CalcGraph {
@@ -38,6 +41,12 @@ public final class CalcGraph {
   private ClusterImage seenImage;
   private long seenLearned = -1;
   private DesiredDataplane desired = DesiredDataplane.EMPTY;
+  private List<Object> planKey;
+  private RouteResolver.Plan plan;
+  private org.pcollections.PSortedMap<String, Route> localRoutes;
+  private org.pcollections.PSortedMap<String, Route> routes;
+  private final java.util.Set<String> routeChanges = new java.util.HashSet<>();
+  private boolean allRoutesChanged = true;
 
   public CalcGraph(FelixContext ctx) {
     this.ctx = ctx;
@@ -67,19 +76,49 @@ public final class CalcGraph {
     NodeResolver.Host self = hosts.get(ctx.nodename());
     VxlanDevice vx = TunnelResolver.vxlan(self, ps, settings.vxlanVni(), settings.vxlanPort(), settings.vxlanMtu());
     IpipDevice ipip = TunnelResolver.ipip(self, ps, settings.ipipMtu());
-    RouteResolver.Plan plan = RouteResolver.resolve(ctx.nodename(), self, ctx.felixRoutesRemoteBlocks(), eps,
-        image.ipamBlocks(), ps, hosts, learned, vx, ipip);
-    java.util.List<String> notes = plan.notes();
+    Object blocks = image.get(Concern.IPAM_BLOCKS);
+    List<Object> planKey = java.util.Arrays.asList(blocks, ps, hosts, learnedVersion, vx, ipip);
+    if (!planKey.equals(this.planKey)) { // identity-equal inputs: the plan does not depend on the endpoints
+      if (plan != null) {
+        routeChanges.addAll(plan.routes().keySet());
+      }
+      plan = RouteResolver.resolve(ctx.nodename(), self, ctx.felixRoutesRemoteBlocks(), image.ipamBlocks(), ps, hosts,
+          learned, vx, ipip);
+      this.planKey = planKey;
+      routeChanges.addAll(plan.routes().keySet());
+      routes = null;
+    }
+    java.util.Set<String> local = endpoints.takeChanges();
+    if (local == null) {
+      allRoutesChanged = true;
+    } else {
+      routeChanges.addAll(local);
+    }
+    if (routes == null || localRoutes != endpoints.routes()) {
+      localRoutes = endpoints.routes();
+      routes = plan.over(localRoutes);
+    }
+    List<String> notes = plan.notes();
     if (settingsError != null) {
       notes = new java.util.ArrayList<>(notes);
       notes.add(settingsError + " (the previous settings stay in force)");
       notes = java.util.List.copyOf(notes);
     }
-    DesiredDataplane next = new DesiredDataplane(eps, plan.routes(), plan.neighbours(), plan.fdb(), vx, ipip, notes);
-    desired = next.equals(desired) ? desired : next;
+    desired = new DesiredDataplane(eps, routes, plan.neighbours(), plan.fdb(), vx, ipip, notes);
     seenImage = image;
     seenLearned = learnedVersion;
     return desired;
+  }
+
+  /**
+   * The route destinations whose desired route may have changed since the last call (null: any may), for the routes
+   * part's incremental passes; clears the record. Only one consumer may take them.
+   */
+  public java.util.Set<String> takeRouteChanges() {
+    java.util.Set<String> out = allRoutesChanged ? null : java.util.Set.copyOf(routeChanges);
+    routeChanges.clear();
+    allRoutesChanged = false;
+    return out;
   }
 
   /** The latest output. */

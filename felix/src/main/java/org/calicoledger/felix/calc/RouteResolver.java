@@ -13,11 +13,12 @@ import org.calicoledger.model.net.Cidr;
 /**
  * Routes, VXLAN neighbours and FDB entries for one node.
  *
- * <p>Inputs: this node's name and {@link NodeResolver.Host}, the local endpoints, the IPAM blocks (by affinity), the
+ * <p>Inputs: this node's name and {@link NodeResolver.Host}, the IPAM blocks (by affinity), the
  * pools, every node's addresses, the routes learned over BGP, the tunnel devices wanted, and whether Felix routes other
  * nodes' blocks itself ({@code vxlan} backend). Outputs: a {@link Plan}. Change rules (a pure function):
  * <ul>
- *   <li>each local endpoint address: {@code /32 dev <iface> scope link};</li>
+ *   <li>(the local endpoints' {@code /32 dev <iface> scope link} come from {@link LocalEndpointResolver};
+ *       {@link Plan#over} lays this plan on top of them)</li>
  *   <li>each block affine to this node: blackhole (a workload {@code /32} of the same CIDR wins);</li>
  *   <li>each block affine to another node, by the mode of the pool containing it: VXLAN when {@code vxlanMode} is
  *       Always, or CrossSubnet and the other node's address is outside this node's subnet ({@code via <its VTEP> dev
@@ -32,9 +33,24 @@ import org.calicoledger.model.net.Cidr;
  * in {@link Plan#notes}; it appears once its inputs do.
  */
 public final class RouteResolver {
-  /** The output. */
-  public record Plan(SortedMap<String, Route> routes, SortedMap<String, String> neighbours,
-      SortedMap<String, String> fdb, List<String> notes) {}
+  /**
+   * The output for everything but the local endpoints' {@code /32}s: {@code weak} names the routes that yield to a
+   * local endpoint route of the same destination (blackholes, learned routes).
+   */
+  public record Plan(SortedMap<String, Route> routes, java.util.Set<String> weak, SortedMap<String, String> neighbours,
+      SortedMap<String, String> fdb, List<String> notes) {
+
+    /** The whole route table: {@code local} (endpoint routes) with this plan's routes on top, by the rules above. */
+    public org.pcollections.PSortedMap<String, Route> over(org.pcollections.PSortedMap<String, Route> local) {
+      org.pcollections.PSortedMap<String, Route> out = local;
+      for (Map.Entry<String, Route> e : routes.entrySet()) {
+        if (!weak.contains(e.getKey()) || !local.containsKey(e.getKey())) {
+          out = out.plus(e.getKey(), e.getValue());
+        }
+      }
+      return out;
+    }
+  }
 
   /** How traffic to another node's block goes. */
   enum Shape { VXLAN, IPIP, DIRECT }
@@ -42,17 +58,13 @@ public final class RouteResolver {
   private RouteResolver() {}
 
   public static Plan resolve(String nodename, NodeResolver.Host self, boolean felixRoutesRemote,
-      SortedMap<String, List<String>> endpoints, Map<String, IpamBlock> blocks, PoolResolver.Pools pools,
-      Map<String, NodeResolver.Host> hosts, Map<String, String> learned, VxlanDevice vxlan, IpipDevice ipip) {
+      Map<String, IpamBlock> blocks, PoolResolver.Pools pools, Map<String, NodeResolver.Host> hosts,
+      Map<String, String> learned, VxlanDevice vxlan, IpipDevice ipip) {
     TreeMap<String, Route> routes = new TreeMap<>();
+    java.util.Set<String> weak = new java.util.HashSet<>();
     TreeMap<String, String> neigh = new TreeMap<>();
     TreeMap<String, String> fdb = new TreeMap<>();
     List<String> notes = new ArrayList<>();
-    for (Map.Entry<String, List<String>> e : endpoints.entrySet()) {
-      for (String a : e.getValue()) {
-        routes.put(a, Route.local(a, e.getKey()));
-      }
-    }
     for (IpamBlock b : blocks.values()) {
       String host = b.host();
       if (b.deleted() || host == null) {
@@ -70,6 +82,7 @@ public final class RouteResolver {
       String dst = cidr.toString();
       if (host.equals(nodename)) {
         routes.putIfAbsent(dst, Route.blackhole(dst));
+        weak.add(dst);
         continue;
       }
       PoolResolver.Pool pool = pools.find(cidr);
@@ -105,9 +118,11 @@ public final class RouteResolver {
           continue; // Felix's own VXLAN route (from the block's affinity) carries it
         }
         addNonVxlan(routes, notes, dst, shape, e.getValue(), self, ipip, "BGP");
+        weak.add(dst);
       }
     }
-    return new Plan(Collections.unmodifiableSortedMap(routes), Collections.unmodifiableSortedMap(neigh),
+    return new Plan(Collections.unmodifiableSortedMap(routes), java.util.Set.copyOf(weak),
+        Collections.unmodifiableSortedMap(neigh),
         Collections.unmodifiableSortedMap(fdb), List.copyOf(notes));
   }
 

@@ -174,4 +174,36 @@ class CalcGraphTest {
     assertThat(l.snapshot()).isEmpty();
     assertThat(l.version()).isEqualTo(2);
   }
+
+  @Test
+  void theFastAddressParserAgreesWithTheGeneralOne() {
+    assertThat(LocalEndpointResolver.hostRoute("10.0.0.5/32")).isEqualTo("10.0.0.5/32");
+    assertThat(LocalEndpointResolver.hostRoute("10.0.0.5")).isEqualTo("10.0.0.5/32");
+    assertThat(LocalEndpointResolver.hostRoute("0.0.0.0/32")).isEqualTo("0.0.0.0/32");
+    for (String bad : new String[] {"10.0.0.256/32", "10.0.0/32", "10.0.0.5/24", "10.00.0.5", "1.2.3.4.5", "fd00::1/128",
+        "a.b.c.d", "10..0.5", ""}) {
+      assertThat(LocalEndpointResolver.hostRoute(bad)).as(bad).isNull();
+    }
+  }
+
+  @Test
+  void endpointsFollowAddsMovesAndDeletesOneAtATime() {
+    CalcGraph g = new CalcGraph(CalcEvents.ctx("a", "vxlan", null));
+    List<CalcEvents.Event> base = cluster("Never", "Always");
+    ClusterImage img = CalcEvents.image(base);
+    g.update(img);
+    img = CalcEvents.apply(img, List.of(endpoint("pod3", "a", "cali3", "10.20.1.9")));
+    assertThat(g.update(img).routes()).containsEntry("10.20.1.9/32", Route.local("10.20.1.9/32", "cali3"));
+    img = CalcEvents.apply(img, List.of(endpoint("pod3", "a", "cali4", "10.20.1.10")));
+    DesiredDataplane d = g.update(img);
+    assertThat(d.routes()).doesNotContainKey("10.20.1.9/32")
+        .containsEntry("10.20.1.10/32", Route.local("10.20.1.10/32", "cali4"));
+    assertThat(d.endpoints()).doesNotContainKey("cali3").containsKey("cali4");
+    img = CalcEvents.apply(img, List.of(CalcEvents.delete(CalcEvents.RES + "workloadendpoints/default/pod3"),
+        endpoint("pod5", "a", "cali1", "10.20.1.11")));
+    d = g.update(img);
+    assertThat(d.routes()).doesNotContainKey("10.20.1.10/32").containsKey("10.20.1.11/32");
+    assertThat(d.endpoints().get("cali1")).containsExactly("10.20.1.11/32", "10.20.1.5/32");
+    assertThat(d).isEqualTo(new CalcGraph(CalcEvents.ctx("a", "vxlan", null)).update(img));
+  }
 }

@@ -26,7 +26,8 @@ import org.calicoledger.felix.kernel.IpTool;
  *
  * <p>Passes: {@link #applyRemovals} deletes routes, then neighbours and FDB entries, that are programmed but not
  * desired; {@link #apply} adds FDB entries and neighbours, then routes. Without {@code full} both trust the record of
- * what this part last programmed; with it they read the kernel first ({@code ip -json route show proto 80}, neighbours,
+ * what this part last programmed, and look only at the destinations the {@link CalcGraph} reports as changed since the
+ * last pass (plus those that failed or waited); with it they look at every route and read the kernel first ({@code ip -json route show proto 80}, neighbours,
  * FDB: three processes), which repairs anything changed by hand. Each pass is at most one {@code ip -batch} and one
  * {@code bridge -batch} per direction: an endpoint added among 10,000 costs one {@code ip} process with one command.
  *
@@ -47,6 +48,11 @@ public final class RouteTable implements SequencedPart {
   private final Set<String> waitingDevices = new HashSet<>();
   private boolean readThisPass;
   private boolean pending;
+  /** Destinations to look at in this pass (null: all); taken from the graph once per pass. */
+  private Set<String> focus;
+  private boolean focusTaken;
+  /** Destinations that failed or waited: looked at again on every pass until they are done. */
+  private final Set<String> retry = new HashSet<>();
 
   public RouteTable(CalcGraph graph, IpTool ip) {
     this.graph = graph;
@@ -79,12 +85,20 @@ public final class RouteTable implements SequencedPart {
       readKernel();
       readThisPass = true;
     }
+    takeFocus(full);
     List<String> cmds = new ArrayList<>();
     List<Runnable> onSuccess = new ArrayList<>();
-    for (Route r : List.copyOf(routes.values())) {
-      if (!desired.routes().containsKey(r.dst())) {
+    for (String dst : candidates(routes.keySet())) {
+      Route r = routes.get(dst);
+      if (r != null && !desired.routes().containsKey(dst)) {
+        retry.add(dst);
         cmds.add(r.deleteCommand(PROTO));
-        onSuccess.add(() -> routes.remove(r.dst()));
+        onSuccess.add(() -> {
+          routes.remove(r.dst());
+          retry.remove(r.dst());
+        });
+      } else if (r == null && !desired.routes().containsKey(dst)) {
+        retry.remove(dst);
       }
     }
     for (Map.Entry<String, String> n : Map.copyOf(neighbours).entrySet()) {
@@ -112,6 +126,8 @@ public final class RouteTable implements SequencedPart {
       changed = applyRemovals(true);
     }
     readThisPass = false;
+    takeFocus(full);
+    focusTaken = false;
     pending = false;
     Map<String, Boolean> exists = new HashMap<>();
     boolean vxlanUp = desired.fdb().isEmpty() && desired.neighbours().isEmpty() || linkExists(VxlanDevice.NAME, exists);
@@ -137,10 +153,17 @@ public final class RouteTable implements SequencedPart {
         }
       }
     }
-    for (Route r : desired.routes().values()) {
-      if (r.matches(routes.get(r.dst()))) {
+    Set<String> look = candidates(desired.routes().keySet());
+    for (String dst : look) {
+      Route r = desired.routes().get(dst);
+      if (r == null) {
+        continue; // a removal: applyRemovals' concern (it keeps it in retry while it fails)
+      }
+      if (r.matches(routes.get(dst))) {
+        retry.remove(dst);
         continue;
       }
+      retry.add(dst); // until it succeeds
       if (r.dev() != null && !linkExists(r.dev(), exists)) {
         waitFor(r.dev());
         Route old = routes.get(r.dst());
@@ -151,7 +174,10 @@ public final class RouteTable implements SequencedPart {
         continue;
       }
       cmds.add(r.replaceCommand(PROTO));
-      onSuccess.add(() -> routes.put(r.dst(), r));
+      onSuccess.add(() -> {
+        routes.put(r.dst(), r);
+        retry.remove(r.dst());
+      });
     }
     changed |= run(cmds, onSuccess, false, false);
     for (String dev : List.copyOf(waitingDevices)) {
@@ -160,6 +186,29 @@ public final class RouteTable implements SequencedPart {
       }
     }
     return changed;
+  }
+
+  /** Takes this pass's changed destinations from the graph, once per pass; a full pass looks at everything. */
+  private void takeFocus(boolean full) {
+    if (!focusTaken) {
+      Set<String> changes = graph.takeRouteChanges();
+      focus = full ? null : changes;
+      focusTaken = true;
+    } else if (full) {
+      focus = null;
+    }
+  }
+
+  /** The destinations to look at: all of {@code all} without a focus, else the focus plus the retries. */
+  private Set<String> candidates(Set<String> all) {
+    if (focus == null) {
+      Set<String> s = new HashSet<>(all);
+      s.addAll(retry);
+      return s;
+    }
+    Set<String> s = new HashSet<>(focus);
+    s.addAll(retry);
+    return s;
   }
 
   private boolean linkExists(String dev, Map<String, Boolean> cache) {
