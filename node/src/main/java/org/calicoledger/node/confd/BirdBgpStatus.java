@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.calicoledger.confd.Confd;
 import org.calicoledger.confd.bird.BirdProtocols;
@@ -51,8 +52,13 @@ final class BirdBgpStatus implements BgpStatusSource {
       Thread.currentThread().interrupt();
       return List.of();
     }
+    return rows(rows, confd.peerings());
+  }
+
+  /** calicoctl's rows from BIRD's protocol table and the sessions confd configured; sorted by peer address. */
+  static List<PeerStatus> rows(List<BirdProtocols.Row> rows, List<Peering> peerings) {
     Map<String, Peering> byName = new HashMap<>();
-    for (Peering p : confd.peerings()) {
+    for (Peering p : peerings) {
       byName.put(p.name(), p);
     }
     List<PeerStatus> out = new ArrayList<>();
@@ -63,7 +69,7 @@ final class BirdBgpStatus implements BgpStatusSource {
       Peering p = byName.get(r.name());
       String address = p == null ? r.name() : (p.port() > 0 ? (p.ip().indexOf(':') >= 0 ? "[" + p.ip() + "]" : p.ip())
           + ":" + p.port() : p.ip());
-      out.add(new PeerStatus(address, type(p == null ? r.name() : p.type()), r.state().toLowerCase(),
+      out.add(new PeerStatus(address, type(p == null ? r.name() : p.type()), r.state().toLowerCase(Locale.ROOT),
           r.since(), r.info()));
     }
     out.sort(Comparator.comparing(PeerStatus::peerAddress));
