@@ -25,8 +25,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BirdBackendIT {
-  static final Map<String, String> ENV = Map.of("CALICO_NETWORKING_BACKEND", "bird",
-      "CALICO_IPV4POOL_CIDR", "10.244.0.0/16");
   static BirdClusterLab lab;
   static final String[] pods = new String[4];
 
@@ -34,8 +32,14 @@ class BirdBackendIT {
   static void start() throws Exception {
     lab = BirdClusterLab.start();
     for (int i = 1; i <= 3; i++) {
-      lab.startNode(i, ENV);
+      // each node its own secrets directory (as each host mounts its own)
+      lab.startNode(i, Map.of("CALICO_NETWORKING_BACKEND", "bird", "CALICO_IPV4POOL_CIDR", "10.244.0.0/16",
+          "CALICO_BGP_SECRETS_DIR", secrets(i).toString()));
     }
+  }
+
+  static java.nio.file.Path secrets(int i) {
+    return lab.dir.resolve("secrets" + i);
   }
 
   @AfterAll
@@ -223,6 +227,43 @@ class BirdBackendIT {
 
   @Test
   @Order(5)
+  void theMeshPasswordIsUsedByBird() throws Exception {
+    // node-1 and node-2 hold the same secret, node-3 another one: only the 1-2 session may come up (TCP MD5)
+    for (int i = 1; i <= 3; i++) {
+      Files.createDirectories(secrets(i).resolve("bgp-secrets"));
+      Files.writeString(secrets(i).resolve("bgp-secrets").resolve("mesh"), i == 3 ? "other-secret\n" : "mesh-s3cret\n");
+    }
+    Run apply = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: BGPConfiguration
+        metadata:
+          name: default
+        spec:
+          nodeToNodeMeshEnabled: true
+          nodeMeshPassword:
+            secretKeyRef: {name: bgp-secrets, key: mesh}
+        """, "apply", "-f", "-");
+    assertThat(apply.code()).as(apply.out() + apply.err()).isZero();
+    for (int i = 1; i <= 3; i++) {
+      int n = i;
+      BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-" + n + "'s bird.cfg with the mesh password",
+          () -> BirdClusterLab.read(lab.confdDir(n).resolve("bird.cfg")).contains("password \""));
+    }
+    assertThat(Files.readString(lab.confdDir(1).resolve("bird.cfg"))).contains("password \"mesh-s3cret\";");
+    BirdClusterLab.waitFor(Duration.ofSeconds(60), "node-1 <-> node-2 Established with the password",
+        () -> established(1, mesh(2)) && established(2, mesh(1)));
+    Thread.sleep(8000); // long enough for several connect attempts (connect retry time 5)
+    assertThat(established(1, mesh(3))).as("node-3's different password keeps 1-3 down").isFalse();
+    assertThat(established(2, mesh(3))).as("node-3's different password keeps 2-3 down").isFalse();
+
+    Run off = lab.calicoctl(null, "patch", "bgpconfiguration", "default", "-p",
+        "{\"spec\":{\"nodeMeshPassword\":null}}");
+    assertThat(off.code()).as(off.out() + off.err()).isZero();
+    awaitFullMesh();
+  }
+
+  @Test
+  @Order(6)
   void birdThatDiesIsRestartedAndTheSessionsComeBack() throws Exception {
     long pid = birdPid(3);
     lab.inNode(3, "kill", "-9", Long.toString(pid));
@@ -232,7 +273,7 @@ class BirdBackendIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void stoppingTheNodeStopsBird() throws Exception {
     assertThat(birdPids(3)).hasSize(1);
     assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);
