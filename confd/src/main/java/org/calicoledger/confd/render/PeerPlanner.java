@@ -24,6 +24,10 @@ import org.calicoledger.model.selector.SelectorParseException;
  *       The remote side is {@code peerIP} ({@code IP}, {@code IP:port}, {@code [IPv6]:port}) with {@code asNumber}, or
  *       every other Node that {@code peerSelector} selects (their own address and AS; a global one is passive towards
  *       greater addresses, as in the mesh).
+ *   <li>Reverse peerings (unless {@code reversePeering: Manual}): when this node is what a BGPPeer peers with (its
+ *       {@code peerSelector} selects this node, or its {@code peerIP} and {@code asNumber} are this node's), this node
+ *       peers back with the BGPPeer's nodes ({@code Node_}). Per remote address and port, a global peering wins over a
+ *       node-specific one, which wins over a reverse one.
  *   <li>Route reflection: when this node has a {@code routeReflectorClusterID}, every iBGP peer that is not in the same
  *       cluster is its client ({@code rr client; rr cluster id}).
  *   <li>Ourselves are never a peer; a second session to the same name (two BGPPeers to one address) is dropped.
@@ -40,21 +44,83 @@ public final class PeerPlanner {
     }
     Map<String, Peering> out = new LinkedHashMap<>();
     mesh(c, self, v, secrets).forEach(p -> out.putIfAbsent(p.name(), p));
-    List<Peering> global = new ArrayList<>();
-    List<Peering> node = new ArrayList<>();
+    // Calico's order of precedence per remote address and port: global peerings, then this node's own, then the
+    // reverse side of other nodes' peerings (a peering selected by a BGPPeer is configured on both of its ends).
+    Map<String, Peering> global = new LinkedHashMap<>();
+    Map<String, Peering> node = new LinkedHashMap<>();
     for (BGPPeer bp : c.peers().values()) {
       BGPPeer.Spec s = bp.spec();
-      boolean isGlobal = blank(s.node()) && blank(s.nodeSelector());
-      if (!isGlobal && !appliesTo(bp, self)) {
+      if (blank(s.node()) && blank(s.nodeSelector())) {
+        explicit(c, self, v, bp, "Global", secrets).forEach(p -> global.putIfAbsent(key(p), p));
+      }
+    }
+    for (BGPPeer bp : c.peers().values()) {
+      BGPPeer.Spec s = bp.spec();
+      if ((!blank(s.node()) || !blank(s.nodeSelector())) && appliesTo(bp, self)) {
+        for (Peering p : explicit(c, self, v, bp, "Node", secrets)) {
+          if (!global.containsKey(key(p))) {
+            node.putIfAbsent(key(p), p);
+          }
+        }
+      }
+    }
+    for (BGPPeer bp : c.peers().values()) {
+      for (Peering p : reverse(c, self, v, bp, secrets)) {
+        if (!global.containsKey(key(p))) {
+          node.putIfAbsent(key(p), p);
+        }
+      }
+    }
+    List<Peering> g = new ArrayList<>(global.values());
+    List<Peering> n = new ArrayList<>(node.values());
+    g.sort(byAddress());
+    n.sort(byAddress());
+    g.forEach(p -> out.putIfAbsent(p.name(), p));
+    n.forEach(p -> out.putIfAbsent(p.name(), p));
+    return List.copyOf(out.values());
+  }
+
+  private static String key(Peering p) {
+    return p.ip() + "|" + p.port();
+  }
+
+  /**
+   * The other end of {@code bp} when this node is one of its remote nodes: selected by {@code peerSelector}, or the
+   * node whose address and AS are {@code peerIP} and {@code asNumber}. Its peers are then the nodes {@code bp} is
+   * for ({@code node}, {@code nodeSelector}, or every node for a global one), as {@code Node_} peerings.
+   * {@code reversePeering: Manual} turns this off.
+   */
+  private static List<Peering> reverse(ClusterBgp c, NodeBgp self, int v, BGPPeer bp, SecretResolver secrets) {
+    BGPPeer.Spec s = bp.spec();
+    if ("Manual".equals(s.reversePeering())) {
+      return List.of();
+    }
+    String me = self.address(v);
+    boolean local;
+    if (!blank(s.peerSelector())) {
+      local = selector(s.peerSelector(), bp, "spec.peerSelector").matches(self.labels());
+    } else if (!blank(s.peerIP())) {
+      String[] hp = hostPort(s.peerIP(), bp);
+      int port = Integer.parseInt(hp[1]);
+      local = hp[0].equals(me) && s.asNumber() != null && s.asNumber().value() == self.as()
+          && (port == 0 || port == c.listenPort() || (c.listenPort() == 0 && port == 179));
+    } else {
+      local = false;
+    }
+    if (!local) {
+      return List.of();
+    }
+    Selector peersOf = !blank(s.nodeSelector()) ? selector(s.nodeSelector(), bp, "spec.nodeSelector") : null;
+    List<Peering> list = new ArrayList<>();
+    for (NodeBgp n : c.nodes().values()) {
+      String ip = n.address(v);
+      boolean selected = !blank(s.node()) ? s.node().equals(n.name()) : peersOf == null || peersOf.matches(n.labels());
+      if (ip == null || ip.equals(me) || !selected) {
         continue;
       }
-      (isGlobal ? global : node).addAll(explicit(c, self, v, bp, isGlobal ? "Global" : "Node", secrets));
+      list.add(nodePeering(c, self, v, bp, "Node", n, false, secrets));
     }
-    global.sort(byAddress());
-    node.sort(byAddress());
-    global.forEach(p -> out.putIfAbsent(p.name(), p));
-    node.forEach(p -> out.putIfAbsent(p.name(), p));
-    return List.copyOf(out.values());
+    return list;
   }
 
   private static List<Peering> mesh(ClusterBgp c, NodeBgp self, int v, SecretResolver secrets) {
@@ -118,13 +184,31 @@ public final class PeerPlanner {
         if (ip == null || ip.equals(me) || !sel.matches(n.labels())) {
           continue;
         }
-        boolean passive = prefix.equals("Global") && ip.compareTo(me) > 0;
-        list.add(new Peering(name(prefix, ip, 0), prefix.toLowerCase(java.util.Locale.ROOT), ip, 0, n.as(), localAs,
-            source, passive, password, rrCluster(self, n.as(), localAs, n.rrClusterId()), restart, keepalive, ttl,
-            nextHop(s, n.as(), localAs), note));
+        list.add(nodePeering(c, self, v, bp, prefix, n, prefix.equals("Global") && ip.compareTo(me) > 0, secrets));
       }
     }
     return list;
+  }
+
+  /** A peering with Node {@code n} (its address of version {@code v} and its AS) configured by {@code bp}. */
+  private static Peering nodePeering(ClusterBgp c, NodeBgp self, int v, BGPPeer bp, String prefix, NodeBgp n,
+      boolean passive, SecretResolver secrets) {
+    BGPPeer.Spec s = bp.spec();
+    String me = self.address(v);
+    String ip = n.address(v);
+    long localAs = s.localASNumber() != null ? s.localASNumber().value() : self.as();
+    String password = password(secrets, s.password(), "BGPPeer " + bp.metadata().name() + " spec.password");
+    String note = s.password() != null && password == null ? missing(s.password()) : null;
+    String source = s.sourceAddress() == null || s.sourceAddress().isEmpty() || s.sourceAddress().equals("UseNodeIP")
+        ? me : null;
+    long restart = blank(s.maxRestartTime()) ? 0
+        : ClusterBgp.seconds(s.maxRestartTime(), "BGPPeer " + bp.metadata().name() + " spec.maxRestartTime");
+    long keepalive = blank(s.keepaliveTime()) ? 0
+        : ClusterBgp.seconds(s.keepaliveTime(), "BGPPeer " + bp.metadata().name() + " spec.keepaliveTime");
+    int ttl = s.ttlSecurity() == null ? 0 : s.ttlSecurity();
+    return new Peering(name(prefix, ip, c.listenPort()), prefix.toLowerCase(java.util.Locale.ROOT), ip,
+        c.listenPort(), n.as(), localAs, source, passive, password, rrCluster(self, n.as(), localAs, n.rrClusterId()),
+        restart, keepalive, ttl, nextHop(s, n.as(), localAs), note);
   }
 
   private static String rrCluster(NodeBgp self, long peerAs, long localAs, String peerCluster) {
