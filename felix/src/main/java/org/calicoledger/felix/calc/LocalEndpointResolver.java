@@ -27,8 +27,20 @@ import org.pcollections.TreePMap;
  * do not parse are left out (IPv6 is not routed here); two endpoints naming one interface share it.
  */
 public final class LocalEndpointResolver {
-  /** What one stored endpoint contributes: null iface when nothing. */
-  private record Contribution(ImageValue value, String iface, List<String> addresses, long generation) {}
+  /** What one stored endpoint contributes (null iface: nothing), and the last walk that saw it. */
+  private static final class Contribution {
+    final ImageValue value;
+    final String iface;
+    final List<String> addresses;
+    long generation;
+
+    Contribution(ImageValue value, String iface, List<String> addresses, long generation) {
+      this.value = value;
+      this.iface = iface;
+      this.addresses = addresses;
+      this.generation = generation;
+    }
+  }
 
   private final String nodename;
   private final Map<String, Contribution> byId = new HashMap<>();
@@ -57,7 +69,7 @@ public final class LocalEndpointResolver {
       seenCount++;
       Contribution old = byId.get(e.getKey());
       if (old != null && old.value == e.getValue()) {
-        byId.put(e.getKey(), new Contribution(old.value, old.iface, old.addresses, gen));
+        old.generation = gen; // unchanged: no allocation, no decoding
         continue;
       }
       Contribution now = contribution(e.getValue(), weps.get(e.getKey()).orElse(null), gen);

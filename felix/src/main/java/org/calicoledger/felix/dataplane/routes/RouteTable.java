@@ -153,9 +153,9 @@ public final class RouteTable implements SequencedPart {
         }
       }
     }
-    Set<String> look = candidates(desired.routes().keySet());
-    for (String dst : look) {
-      Route r = desired.routes().get(dst);
+    for (Map.Entry<String, Route> e : look()) {
+      String dst = e.getKey();
+      Route r = e.getValue();
       if (r == null) {
         continue; // a removal: applyRemovals' concern (it keeps it in retry while it fails)
       }
@@ -197,6 +197,25 @@ public final class RouteTable implements SequencedPart {
     } else if (full) {
       focus = null;
     }
+  }
+
+  /**
+   * The desired routes to look at, by destination (null: not desired): without a focus every desired route (walked
+   * in order, no look-ups) and the retries not among them; with one, the focus and the retries.
+   */
+  private Iterable<Map.Entry<String, Route>> look() {
+    Map<String, Route> want = desired.routes();
+    List<Map.Entry<String, Route>> extra = new ArrayList<>();
+    Set<String> names = focus == null ? retry : candidates(null);
+    for (String dst : names) {
+      if (focus != null || !want.containsKey(dst)) {
+        extra.add(new java.util.AbstractMap.SimpleEntry<>(dst, want.get(dst)));
+      }
+    }
+    if (focus != null) {
+      return extra;
+    }
+    return () -> java.util.stream.Stream.concat(want.entrySet().stream(), extra.stream()).iterator();
   }
 
   /** The destinations to look at: all of {@code all} without a focus, else the focus plus the retries. */
