@@ -264,6 +264,50 @@ class BirdBackendIT {
 
   @Test
   @Order(6)
+  void aRouteReflectorReplacesTheMesh() throws Exception {
+    Run off = lab.calicoctl(null, "patch", "bgpconfiguration", "default", "-p",
+        "{\"spec\":{\"nodeToNodeMeshEnabled\":false}}");
+    assertThat(off.code()).as(off.out() + off.err()).isZero();
+    Run rr = lab.calicoctl(null, "patch", "node", "node-1", "-p", "{\"metadata\":{\"labels\":{\"route-reflector\":"
+        + "\"true\"}},\"spec\":{\"bgp\":{\"routeReflectorClusterID\":\"224.0.0.1\"}}}");
+    assertThat(rr.code()).as(rr.out() + rr.err()).isZero();
+    Run peer = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: BGPPeer
+        metadata:
+          name: peer-with-route-reflectors
+        spec:
+          nodeSelector: all()
+          peerSelector: route-reflector == 'true'
+        """, "apply", "-f", "-");
+    assertThat(peer.code()).as(peer.out() + peer.err()).isZero();
+    for (int i = 2; i <= 3; i++) {
+      int n = i;
+      BirdClusterLab.waitFor(Duration.ofSeconds(60), "node-" + n + " <-> the route reflector Established",
+          () -> established(n, "Node_10_98_0_1") && established(1, "Node_10_98_0_" + n));
+      assertThat(protocols(n)).noneMatch(p -> p.name().startsWith("Mesh_"));
+    }
+    String rrCfg = Files.readString(lab.confdDir(1).resolve("bird.cfg"));
+    assertThat(rrCfg).contains("protocol bgp Node_10_98_0_2", "protocol bgp Node_10_98_0_3", "rr client;",
+        "rr cluster id 224.0.0.1;").doesNotContain("protocol bgp Mesh_");
+    // node-2 and node-3 no longer peer, yet learn each other's block through the reflector, next hop kept
+    String block2 = block(pods[2]);
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-3 route to " + block2 + " reflected",
+        () -> lab.inNode(3, "ip", "route", "show", block2).out().contains("via 10.98.0.2 dev eth0 proto bird"));
+    Run ping = lab.inPod("web-3", "ping", "-c", "1", "-W", "2", pods[2]);
+    assertThat(ping.code()).as(ping.out() + ping.err() + diagnose(3) + diagnose(2)).isZero();
+
+    // back to the mesh for the tests after this one
+    assertThat(lab.calicoctl(null, "delete", "bgppeer", "peer-with-route-reflectors").code()).isZero();
+    assertThat(lab.calicoctl(null, "patch", "node", "node-1", "-p",
+        "{\"spec\":{\"bgp\":{\"routeReflectorClusterID\":null}}}").code()).isZero();
+    assertThat(lab.calicoctl(null, "patch", "bgpconfiguration", "default", "-p",
+        "{\"spec\":{\"nodeToNodeMeshEnabled\":true}}").code()).isZero();
+    awaitFullMesh();
+  }
+
+  @Test
+  @Order(7)
   void birdThatDiesIsRestartedAndTheSessionsComeBack() throws Exception {
     long pid = birdPid(3);
     lab.inNode(3, "kill", "-9", Long.toString(pid));
@@ -273,7 +317,7 @@ class BirdBackendIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void stoppingTheNodeStopsBird() throws Exception {
     assertThat(birdPids(3)).hasSize(1);
     assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);
