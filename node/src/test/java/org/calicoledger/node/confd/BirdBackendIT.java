@@ -308,6 +308,51 @@ class BirdBackendIT {
 
   @Test
   @Order(7)
+  void ipv6SessionsAndRoutesComeFromBird6Cfg() throws Exception {
+    Run pool = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata:
+          name: v6-pool
+        spec:
+          cidr: fd10::/48
+        """, "apply", "-f", "-");
+    assertThat(pool.code()).as(pool.out() + pool.err()).isZero();
+    for (int i = 1; i <= 3; i++) {
+      lab.must("ip", "-n", lab.nodeNs(i), "-6", "addr", "add", "fd00:98::" + i + "/64", "dev", "eth0", "nodad");
+      Run p = lab.calicoctl(null, "patch", "node", "node-" + i, "-p",
+          "{\"spec\":{\"bgp\":{\"ipv6Address\":\"fd00:98::" + i + "/64\"}}}");
+      assertThat(p.code()).as(p.out() + p.err()).isZero();
+    }
+    for (int i = 1; i <= 3; i++) {
+      for (int j = 1; j <= 3; j++) {
+        if (i != j) {
+          int a = i;
+          int b = j;
+          BirdClusterLab.waitFor(Duration.ofSeconds(60), "node-" + a + " Mesh_fd00_98__" + b + " Established",
+              () -> established(a, "Mesh_fd00_98__" + b));
+        }
+      }
+    }
+    // an IPv6 block for node-2 (as IPAM would record it): its blackhole on node-2, a BGP route on node-1 and node-3
+    Run put = BirdClusterLab.run(List.of("ip", "netns", "exec", lab.sw, "etcdctl", "--endpoints", BirdClusterLab.ETCD,
+        "put", "/calico/ipam/v2/host/node-2/ipv6/block/fd10::40-122", "{\"state\":\"confirmed\",\"deleted\":false}"),
+        Map.of("ETCDCTL_API", "3"));
+    assertThat(put.code()).as(put.out() + put.err()).isZero();
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-2's bird6_aggr.cfg with fd10::40/122",
+        () -> BirdClusterLab.read(lab.confdDir(2).resolve("bird6_aggr.cfg")).contains("route fd10::40/122 blackhole;"));
+    for (int i : new int[] {1, 3}) {
+      BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-" + i + " IPv6 route to fd10::40/122", () -> {
+        String r = lab.inNode(i, "ip", "-6", "route", "show", "fd10::40/122").out();
+        return r.contains("via fd00:98::2") && r.contains("proto bird");
+      });
+    }
+    // IPv4 sessions were not disturbed by the IPv6 ones
+    assertThat(established(1, mesh(2)) && established(1, mesh(3))).isTrue();
+  }
+
+  @Test
+  @Order(8)
   void birdThatDiesIsRestartedAndTheSessionsComeBack() throws Exception {
     long pid = birdPid(3);
     lab.inNode(3, "kill", "-9", Long.toString(pid));
@@ -317,7 +362,7 @@ class BirdBackendIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void stoppingTheNodeStopsBird() throws Exception {
     assertThat(birdPids(3)).hasSize(1);
     assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);
