@@ -27,7 +27,8 @@ import org.calicoledger.model.FelixConfiguration;
  * version, so the parts that share one graph compute it once per image; each resolver again skips work when its
  * sub-image is the same instance. The route plan for blocks and learned routes is recomputed only when one of its
  * inputs is a different instance (or value); the local endpoint routes are updated per changed endpoint; outputs are
- * persistent maps, so one endpoint among 10,000 costs a map walk and a few updates, not a rebuild. Invariant: the output depends only on the image's values and the learned routes,
+ * persistent maps, so one endpoint among 10,000 costs a map walk and a few updates, not a rebuild. Invariant: the
+ * output depends only on the image's values and the learned routes,
  * never on how the image was built.
  */
 public final class CalcGraph {

@@ -73,7 +73,8 @@ public final class NodeResolver {
         ip = null;
       }
     }
-    return new Host(n.metadata().name(), ip, subnet, address(s.ipv4VXLANTunnelAddr()), blankToNull(s.vxlanTunnelMACAddr()),
+    return new Host(n.metadata().name(), ip, subnet, address(s.ipv4VXLANTunnelAddr()),
+        blankToNull(s.vxlanTunnelMACAddr()),
         bgp == null ? null : address(bgp.ipv4IPIPTunnelAddr()));
   }
 

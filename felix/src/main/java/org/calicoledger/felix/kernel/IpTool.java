@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IpTool {
   public static final int TIMEOUT_SECONDS = 60;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final String netns;
   private final AtomicLong spawns = new AtomicLong();
 
@@ -61,6 +63,44 @@ public final class IpTool {
   /** Runs {@code commands} through {@code bridge -force -batch -}; returns the ones that failed. */
   public List<Failure> bridgeBatch(List<String> commands) {
     return batch("bridge", commands);
+  }
+
+  /**
+   * Several reads in one process ({@code ip -json -force -batch -}): per command the JSON text it printed, or null
+   * when the command failed (e.g. its device does not exist).
+   */
+  public List<String> ipJsonBatch(List<String> commands) {
+    StringBuilder in = new StringBuilder();
+    commands.forEach(c -> in.append(c).append('\n'));
+    Result r = run(cmd("ip", "-json", "-force", "-batch", "-"), in.toString());
+    java.util.Set<Integer> failed = new java.util.HashSet<>();
+    for (String line : r.err.split("\n")) {
+      if (line.startsWith("Command failed -:")) {
+        try {
+          failed.add(Integer.parseInt(line.substring("Command failed -:".length()).trim()));
+        } catch (NumberFormatException e) {
+          // not ours to read
+        }
+      }
+    }
+    if (r.code != 0 && failed.isEmpty()) {
+      throw new IpToolException("ip -json -batch failed (exit " + r.code + "): " + r.err.strip());
+    }
+    List<String> docs = new ArrayList<>();
+    // one top-level array per command that printed (readValues would unwrap the first array: read value by value)
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(r.out)) {
+      for (com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(p); n != null; n = JSON.readTree(p)) {
+        docs.add(n.toString());
+      }
+    } catch (IOException e) {
+      throw new IpToolException("ip -json -batch printed JSON that does not parse: " + e.getMessage());
+    }
+    List<String> out = new ArrayList<>();
+    int next = 0;
+    for (int i = 1; i <= commands.size(); i++) {
+      out.add(failed.contains(i) || next >= docs.size() ? null : docs.get(next++));
+    }
+    return out;
   }
 
   /** {@code ip -json ARGS}: the JSON text it printed. */

@@ -26,10 +26,12 @@ import org.calicoledger.felix.kernel.IpTool;
  *
  * <p>Passes: {@link #applyRemovals} deletes routes, then neighbours and FDB entries, that are programmed but not
  * desired; {@link #apply} adds FDB entries and neighbours, then routes. Without {@code full} both trust the record of
- * what this part last programmed, and look only at the destinations the {@link CalcGraph} reports as changed since the
- * last pass (plus those that failed or waited); with it they look at every route and read the kernel first ({@code ip -json route show proto 80}, neighbours,
- * FDB: three processes), which repairs anything changed by hand. Each pass is at most one {@code ip -batch} and one
- * {@code bridge -batch} per direction: an endpoint added among 10,000 costs one {@code ip} process with one command.
+ * what this part last programmed, and look only at the destinations the {@link CalcGraph} reports as changed since
+ * the last pass (plus those that failed or waited); with it they look at every route and read the kernel first
+ * (routes of protocol 80 and neighbours in one {@code ip -json -batch}, the FDB in a second process only when
+ * {@code vxlan.calico} exists), which repairs anything changed by hand. Each pass is at most one {@code ip -batch}
+ * and one {@code bridge -batch} per direction: an endpoint added among 10,000 costs one {@code ip} process with one
+ * command.
  *
  * <p>A route whose device does not exist yet (a workload interface not created yet, {@code tunl0} on a kernel without
  * ipip) is held back, logged once per device, and {@link #pending()} asks for another pass; a programmed route of
@@ -136,7 +138,8 @@ public final class RouteTable implements SequencedPart {
     if (vxlanUp) {
       for (Map.Entry<String, String> f : desired.fdb().entrySet()) {
         if (!f.getValue().equals(fdb.get(f.getKey()))) {
-          cmds.add("fdb replace " + f.getKey() + " dev " + VxlanDevice.NAME + " dst " + f.getValue() + " self permanent");
+          cmds.add("fdb replace " + f.getKey() + " dev " + VxlanDevice.NAME + " dst " + f.getValue()
+              + " self permanent");
           onSuccess.add(() -> fdb.put(f.getKey(), f.getValue()));
         }
       }
@@ -254,7 +257,8 @@ public final class RouteTable implements SequencedPart {
     Set<Integer> failed = new HashSet<>();
     List<String> errors = new ArrayList<>();
     for (IpTool.Failure f : failures) {
-      boolean gone = (removal || f.command().startsWith("route del ")) && (f.message().contains("No such process") || f.message().contains("No such file")
+      boolean gone = (removal || f.command().startsWith("route del "))
+          && (f.message().contains("No such process") || f.message().contains("No such file")
           || f.missingDevice());
       if (gone) {
         continue; // already absent: the removal's goal holds
@@ -292,11 +296,16 @@ public final class RouteTable implements SequencedPart {
     return null;
   }
 
+  /** Routes and neighbours in one process; the FDB (another tool) only when {@code vxlan.calico} exists. */
   private void readKernel() {
-    routes = KernelRoutes.parseRoutes(ip.ipJson("route", "show", "table", "main", "proto", String.valueOf(PROTO)));
-    if (ip.linkExists(VxlanDevice.NAME)) {
-      neighbours = KernelRoutes.parseNeighbours(ip.ipJson("neigh", "show", "dev", VxlanDevice.NAME, "nud",
-          "permanent"));
+    List<String> docs = ip.ipJsonBatch(List.of("route show table main proto " + PROTO,
+        "neigh show dev " + VxlanDevice.NAME + " nud permanent"));
+    if (docs.get(0) == null) {
+      throw new IllegalStateException("reading the routes of protocol " + PROTO + " failed");
+    }
+    routes = KernelRoutes.parseRoutes(docs.get(0));
+    if (docs.get(1) != null) {
+      neighbours = KernelRoutes.parseNeighbours(docs.get(1));
       fdb = KernelRoutes.parseFdb(ip.bridgeJson("fdb", "show", "dev", VxlanDevice.NAME));
     } else {
       neighbours = new TreeMap<>();
