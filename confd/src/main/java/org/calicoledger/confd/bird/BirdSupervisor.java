@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * running BIRD to re-read its configuration ({@code birdc configure}), which keeps the sessions whose configuration did
  * not change; when BIRD is not running the next start reads the files anyway.
  *
+ * <p>BIRD writes its pid to {@code bird.pid} next to the log, so that a BIRD orphaned by a killed calico-node is
+ * stopped by the next one instead of holding the BGP port with a stale configuration.
+ *
  * <p>Threads: one supervisor thread owns the process; {@link #reload} and {@link #stop} may be called from any
  * thread. {@link #stop} is final: BIRD gets SIGTERM (SIGKILL after 10 s) and is not restarted. BIRD's output goes to
  * {@code log} (appended).
@@ -29,17 +32,27 @@ public final class BirdSupervisor {
   private volatile Process process;
   private Thread thread;
 
+  private final Path pidFile;
+
+  /** BIRD's pid is kept in {@code log}'s directory as {@code bird.pid} (see {@link #start}). */
   public BirdSupervisor(String bird, Path config, BirdControl control, Path log) {
     this.bird = bird;
     this.config = config;
     this.control = control;
     this.log = log;
+    this.pidFile = log.resolveSibling("bird.pid");
   }
 
+  /**
+   * Starts supervising. A BIRD left running by a previous supervisor of the same run directory (one that was killed
+   * without stopping it: its pid file names a live {@code bird}) is stopped first, since it holds the BGP port and
+   * the old configuration.
+   */
   public synchronized void start() {
     if (thread != null) {
       return;
     }
+    stopLeftover();
     thread = new Thread(this::supervise, "bird-supervisor");
     thread.setDaemon(true);
     thread.start();
@@ -52,7 +65,8 @@ public final class BirdSupervisor {
       try {
         Files.deleteIfExists(control.socket()); // a stale socket of a killed BIRD makes birdc talk to nobody
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(List.of(bird, "-f", "-c", config.toString(), "-s", control.socket().toString()))
+        Process p = new ProcessBuilder(List.of(bird, "-f", "-c", config.toString(), "-s", control.socket().toString(),
+            "-P", pidFile.toString()))
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         process = p;
         starts.incrementAndGet();
@@ -82,6 +96,25 @@ public final class BirdSupervisor {
       }
       backoff = Math.min(backoff * 2, 30_000);
     }
+  }
+
+  private void stopLeftover() {
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readString(pidFile).strip());
+    } catch (IOException | NumberFormatException e) {
+      return; // no pid file: nothing was left
+    }
+    ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("/bird") || c.equals("bird"))
+        .orElse(false)).ifPresent(h -> {
+          LOG.log(System.Logger.Level.WARNING, "stopping BIRD (pid " + pid + ") left by a previous calico-node");
+          h.destroy();
+          try {
+            h.onExit().get(10, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            h.destroyForcibly();
+          }
+        });
   }
 
   /** Whether BIRD runs and answers on its control socket. */

@@ -363,6 +363,21 @@ class BirdBackendIT {
 
   @Test
   @Order(9)
+  void aKilledNodeIsReplacedWithoutASecondBird() throws Exception {
+    long old = birdPid(2);
+    lab.agent(2).destroyForcibly(); // SIGKILL: calico-node cannot stop its BIRD
+    lab.agent(2).waitFor();
+    assertThat(birdPids(2)).as("the orphan keeps running").containsExactly(old);
+    lab.startAgent(2, Map.of("CALICO_NETWORKING_BACKEND", "bird", "CALICO_IPV4POOL_CIDR", "10.244.0.0/16",
+        "CALICO_BGP_SECRETS_DIR", secrets(2).toString()));
+    BirdClusterLab.waitFor(Duration.ofSeconds(60), "one new BIRD on node-2",
+        () -> birdPids(2).size() == 1 && birdPids(2).get(0) != old);
+    awaitFullMesh();
+    assertThat(BirdClusterLab.read(lab.agentLog(2))).contains("left by a previous calico-node");
+  }
+
+  @Test
+  @Order(10)
   void stoppingTheNodeStopsBird() throws Exception {
     assertThat(birdPids(3)).hasSize(1);
     assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);
