@@ -33,6 +33,14 @@ public record FelixContext(String nodename, Map<String, String> envOverrides, Pa
     this(nodename, envOverrides, runDir, store, actor, null, null);
   }
 
+  /**
+   * Whether Felix programs the blackholes of this node's blocks: not with {@code bird}, whose kernel protocol programs
+   * them ({@code proto bird}) and would fight Felix's.
+   */
+  public boolean felixProgramsBlackholes() {
+    return !"bird".equals(backend);
+  }
+
   /** Whether Felix itself computes the routes to other nodes' blocks (no BGP speaker). */
   public boolean felixRoutesRemoteBlocks() {
     return "vxlan".equals(backend);

@@ -83,8 +83,8 @@ public final class CalcGraph {
       if (plan != null) {
         routeChanges.addAll(plan.routes().keySet());
       }
-      plan = RouteResolver.resolve(ctx.nodename(), self, ctx.felixRoutesRemoteBlocks(), image.ipamBlocks(), ps, hosts,
-          learned, vx, ipip);
+      plan = RouteResolver.resolve(ctx.nodename(), self, ctx.felixRoutesRemoteBlocks(), ctx.felixProgramsBlackholes(),
+          image.ipamBlocks(), ps, hosts, learned, vx, ipip);
       this.planKey = planKey;
       routeChanges.addAll(plan.routes().keySet());
       routes = null;

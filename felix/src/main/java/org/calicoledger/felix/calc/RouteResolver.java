@@ -19,7 +19,8 @@ import org.calicoledger.model.net.Cidr;
  * <ul>
  *   <li>(the local endpoints' {@code /32 dev <iface> scope link} come from {@link LocalEndpointResolver};
  *       {@link Plan#over} lays this plan on top of them)</li>
- *   <li>each block affine to this node: blackhole (a workload {@code /32} of the same CIDR wins);</li>
+ *   <li>each block affine to this node: blackhole (a workload {@code /32} of the same CIDR wins), unless
+ *       {@code blackholes} is off (the {@code bird} backend: BIRD programs them);</li>
  *   <li>each block affine to another node, by the mode of the pool containing it: VXLAN when {@code vxlanMode} is
  *       Always, or CrossSubnet and the other node's address is outside this node's subnet ({@code via <its VTEP> dev
  *       vxlan.calico onlink}, neighbour VTEP to MAC, FDB MAC to its address; always Felix's, in every backend). In the
@@ -57,7 +58,7 @@ public final class RouteResolver {
 
   private RouteResolver() {}
 
-  public static Plan resolve(String nodename, NodeResolver.Host self, boolean felixRoutesRemote,
+  public static Plan resolve(String nodename, NodeResolver.Host self, boolean felixRoutesRemote, boolean blackholes,
       Map<String, IpamBlock> blocks, PoolResolver.Pools pools, Map<String, NodeResolver.Host> hosts,
       Map<String, String> learned, VxlanDevice vxlan, IpipDevice ipip) {
     TreeMap<String, Route> routes = new TreeMap<>();
@@ -81,8 +82,10 @@ public final class RouteResolver {
       }
       String dst = cidr.toString();
       if (host.equals(nodename)) {
-        routes.putIfAbsent(dst, Route.blackhole(dst));
-        weak.add(dst);
+        if (blackholes) {
+          routes.putIfAbsent(dst, Route.blackhole(dst));
+          weak.add(dst);
+        }
         continue;
       }
       PoolResolver.Pool pool = pools.find(cidr);

@@ -93,8 +93,10 @@ class CalcGraphTest {
   @Test
   void bgpBackendsProgramLearnedRoutesPerPoolModeAndNothingFromAffinitiesButVxlan() {
     LearnedRoutes learned = new LearnedRoutes();
-    DesiredDataplane none = desired("bird", cluster("Always", "Never"), learned);
+    DesiredDataplane none = desired("builtin", cluster("Always", "Never"), learned);
     assertThat(none.routes()).containsOnlyKeys("10.20.1.5/32", "10.20.1.0/26");
+    DesiredDataplane bird = desired("bird", cluster("Always", "Never"), learned);
+    assertThat(bird.routes()).as("with bird, BIRD programs the blackholes").containsOnlyKeys("10.20.1.5/32");
     learned.announce("10.20.2.0/26", "10.10.1.3");
     learned.announce("10.20.3.0/26", "10.10.2.2");
     learned.announce("10.20.1.0/26", "10.10.1.3"); // our own block, learned back: the blackhole stays
