@@ -159,6 +159,28 @@ class RouteTableIT {
     assertThat(in("ip route show proto 80")).contains("10.20.3.0/26 via 10.10.2.2 dev tunl0 onlink");
   }
 
+  @Test
+  void inABgpBackendLearnedRoutesAreProgrammedPerPoolModeAndWithdrawn() throws Exception {
+    org.calicoledger.felix.calc.LearnedRoutes learned = new org.calicoledger.felix.calc.LearnedRoutes();
+    FelixContext ctx = new FelixContext("a", Map.of(), runDir, null, "test", "builtin", learned);
+    graph = new CalcGraph(ctx);
+    devices = new TunnelDevices(ctx, graph, ip);
+    sysctls = new Sysctls(graph, ip);
+    routes = new RouteTable(graph, ip);
+    ClusterImage img = CalcEvents.image(cluster("Never", "Never"));
+    pass(img, true);
+    assertThat(in("ip route show proto 80")).as("nothing from affinities in a BGP backend")
+        .doesNotContain("10.20.2.0/26").contains("blackhole 10.20.1.0/26");
+    learned.announce("10.20.2.0/26", "10.10.1.3");
+    learned.announce("10.20.3.0/26", "10.10.2.2"); // outside this node's subnet: the underlay's business
+    pass(img, false);
+    assertThat(in("ip route show proto 80")).contains("10.20.2.0/26 via 10.10.1.3 dev up0")
+        .doesNotContain("10.20.3.0/26");
+    learned.withdraw("10.20.2.0/26");
+    pass(img, false);
+    assertThat(in("ip route show proto 80")).doesNotContain("10.20.2.0/26");
+  }
+
   String in(String script) {
     return run("ip netns exec " + ns + " sh -c '" + script + "'");
   }
