@@ -63,7 +63,7 @@ public final class LocalEndpointResolver {
       return endpoints;
     }
     long gen = ++generation;
-    TreeSet<String> dirty = new TreeSet<>();
+    java.util.HashSet<String> dirty = new java.util.HashSet<>();
     int seenCount = 0;
     for (Map.Entry<String, ImageValue> e : weps.values().entrySet()) {
       seenCount++;
@@ -106,9 +106,7 @@ public final class LocalEndpointResolver {
         endpoints = endpoints.minus(iface);
         continue;
       }
-      TreeSet<String> all = new TreeSet<>();
-      users.values().forEach(all::addAll);
-      List<String> addrs = List.copyOf(all);
+      List<String> addrs = merged(users);
       endpoints = endpoints.plus(iface, addrs);
       changed.addAll(addrs);
       for (String a : addrs) {
@@ -127,14 +125,7 @@ public final class LocalEndpointResolver {
       if (e.getValue().isEmpty()) {
         continue;
       }
-      List<String> addrs;
-      if (e.getValue().size() == 1) {
-        addrs = e.getValue().values().iterator().next();
-      } else {
-        TreeSet<String> all = new TreeSet<>();
-        e.getValue().values().forEach(all::addAll);
-        addrs = List.copyOf(all);
-      }
+      List<String> addrs = merged(e.getValue());
       eps.put(e.getKey(), addrs);
       for (String a : addrs) {
         rts.put(a, Route.local(a, e.getKey()));
@@ -156,6 +147,23 @@ public final class LocalEndpointResolver {
     return out;
   }
 
+  /** The sorted, distinct addresses of every endpoint on one interface (usually one endpoint: its own list). */
+  private static List<String> merged(Map<String, List<String>> users) {
+    if (users.size() == 1) {
+      return users.values().iterator().next();
+    }
+    ArrayList<String> all = new ArrayList<>();
+    users.values().forEach(all::addAll);
+    all.sort(null);
+    ArrayList<String> out = new ArrayList<>(all.size());
+    for (String a : all) {
+      if (out.isEmpty() || !out.get(out.size() - 1).equals(a)) {
+        out.add(a);
+      }
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
   /** Interface to {@code /32} addresses (as of the last {@link #resolve}). */
   public PSortedMap<String, List<String>> endpoints() {
     return endpoints;
@@ -166,7 +174,7 @@ public final class LocalEndpointResolver {
     return routes;
   }
 
-  private void change(String id, Contribution old, Contribution now, TreeSet<String> dirty) {
+  private void change(String id, Contribution old, Contribution now, java.util.Set<String> dirty) {
     if (old != null && old.iface != null) {
       Map<String, List<String>> users = byIface.get(old.iface);
       if (users != null) {
@@ -191,6 +199,9 @@ public final class LocalEndpointResolver {
       try {
         String fast = hostRoute(n);
         if (fast != null) {
+          if (s.ipNetworks().size() == 1) {
+            return new Contribution(v, s.interfaceName(), List.of(fast), gen);
+          }
           addrs.add(fast);
           continue;
         }
