@@ -120,7 +120,7 @@ public final class CalicoNode implements AutoCloseable {
       if (cfg.backend() == NodeConfig.Backend.BIRD) {
         // real BIRD on confd's files (issue #8): confd registers with the feed; BIRD starts after the first render
         confd = new org.calicoledger.node.confd.ConfdService(cfg.nodename(),
-            org.calicoledger.node.confd.ConfdSettings.fromEnvironment(System.getenv(), cfg.runDir()), feed);
+            org.calicoledger.node.confd.ConfdSettings.fromEnvironment(System.getenv(), cfg.runDir()), feed, metrics);
         list.add(confd);
       }
       // The change-log consumers (felix, confd, the BGP speaker) register with the feed here, before it starts,

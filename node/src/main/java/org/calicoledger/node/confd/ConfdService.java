@@ -30,14 +30,25 @@ public final class ConfdService implements NodeService {
   private volatile String lastReloadError;
   private volatile long reloads;
 
-  /** Registers confd with {@code feed}, which must not have started yet. */
-  public ConfdService(String nodename, ConfdSettings settings, ImageFeed feed) {
+  /** Registers confd with {@code feed}, which must not have started yet, and its gauges with {@code metrics}. */
+  public ConfdService(String nodename, ConfdSettings settings, ImageFeed feed,
+      org.calicoledger.node.health.Metrics metrics) {
     this.bird = new BirdSupervisor("bird", settings.dir().resolve("bird.cfg"),
         new BirdControl("birdc", settings.socket()), settings.log());
     this.confd = new Confd(nodename, SecretResolver.files(settings.secretsDir()), new ConfigWriter(settings.dir()),
         this::written);
     this.status = new BirdBgpStatus(bird, confd);
     feed.register(confd);
+    metrics.gauge("confd_rendered_revision", "The change-log revision confd last rendered and wrote (-1: none yet).",
+        confd::renderedRevision);
+    metrics.gauge("confd_renders", "Renderings since start (changes that concern this node's BIRD configuration).",
+        confd::renders);
+    metrics.gauge("confd_files_written", "BIRD configuration files rewritten since start.", confd::filesWritten);
+    metrics.gauge("confd_render_error", "1 while the last rendering failed (see the log).",
+        () -> confd.lastError() == null ? 0 : 1);
+    metrics.gauge("bird_up", "1 while BIRD runs and answers on its control socket.", () -> bird.running() ? 1 : 0);
+    metrics.gauge("bird_starts", "Times BIRD was started (1 + restarts).", bird::starts);
+    metrics.gauge("bird_reloads", "Successful birdc configure since start.", () -> reloads);
   }
 
   private void written(WriteResult result, RenderedConfig config) {

@@ -106,7 +106,8 @@ class BirdBackendIT {
       int n = i;
       // calico-node says "ready" once its services started; confd writes after the feed's first sync
       BirdClusterLab.waitFor(Duration.ofSeconds(60), "node-" + n + "'s first rendering",
-          () -> Files.exists(lab.confdDir(n).resolve("bird6_ipam.cfg")));
+          () -> Files.exists(lab.confdDir(n).resolve("bird6_ipam.cfg"))
+              && Files.exists(lab.confdDir(n).resolve("history"))); // history follows the files
       for (String f : List.of("bird.cfg", "bird_aggr.cfg", "bird_ipam.cfg", "bird6.cfg", "bird6_aggr.cfg",
           "bird6_ipam.cfg")) {
         assertThat(lab.confdDir(i).resolve(f)).exists();
@@ -155,6 +156,11 @@ class BirdBackendIT {
     }
   }
 
+  static double metric(String text, String name) {
+    return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+        .findFirst().orElseThrow(() -> new AssertionError(name + " not in /metrics:\n" + text));
+  }
+
   /** The /26 of Calico's default block size around {@code ip}. */
   static String block(String ip) {
     String[] o = ip.split("\\.");
@@ -187,6 +193,11 @@ class BirdBackendIT {
     assertThat(established(1, mesh(2)) && established(1, mesh(3))).isTrue();
     assertThat(BirdClusterLab.read(lab.runDir(1).resolve("bird.log"))).contains("Reconfigured")
         .doesNotContain("Reconfiguration failed");
+    String metrics = lab.inNode(1, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9099 && printf 'GET /metrics HTTP/1.0"
+        + "\\r\\n\\r\\n' >&3 && cat <&3").out();
+    assertThat(metrics).contains("\nbird_up 1", "\nbird_starts 1", "\nconfd_render_error 0");
+    assertThat(metric(metrics, "bird_reloads")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "confd_files_written")).isGreaterThanOrEqualTo(7);
   }
 
   @Test
