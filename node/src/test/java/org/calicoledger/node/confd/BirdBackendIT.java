@@ -364,6 +364,32 @@ class BirdBackendIT {
 
   @Test
   @Order(8)
+  void vxlanPoolRoutesAreAdvertisedButNotProgrammedByBird() throws Exception {
+    Run pool = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata:
+          name: vx-pool
+        spec:
+          cidr: 10.245.0.0/16
+          vxlanMode: Always
+        """, "apply", "-f", "-");
+    assertThat(pool.code()).as(pool.out() + pool.err()).isZero();
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-1's kernel filter leaving the VXLAN pool to Felix",
+        () -> BirdClusterLab.read(lab.confdDir(1).resolve("bird_ipam.cfg"))
+            .contains("if (net ~ 10.245.0.0/16) then reject; # pool vx-pool: VXLAN Always"));
+    String ip = lab.addPod(2, "vx-2", "vx-pool");
+    String block = block(ip);
+    // node-2 advertises the block (BIRD on node-1 has it from BGP) ...
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-1's BIRD learning " + block,
+        () -> lab.birdc(1, "show", "route", "for", ip, "all").out().contains("BGP.next_hop: 10.98.0.2"));
+    // ... but BIRD does not program it: VXLAN routes are Felix's
+    assertThat(lab.inNode(1, "ip", "route", "show", block).out()).doesNotContain("proto bird");
+    assertThat(lab.inNode(1, "ip", "route", "show", "proto", "bird").out()).doesNotContain("10.245.");
+  }
+
+  @Test
+  @Order(9)
   void birdThatDiesIsRestartedAndTheSessionsComeBack() throws Exception {
     long pid = birdPid(3);
     lab.inNode(3, "kill", "-9", Long.toString(pid));
@@ -373,7 +399,7 @@ class BirdBackendIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aKilledNodeIsReplacedWithoutASecondBird() throws Exception {
     long old = birdPid(2);
     lab.agent(2).destroyForcibly(); // SIGKILL: calico-node cannot stop its BIRD
@@ -388,7 +414,7 @@ class BirdBackendIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void stoppingTheNodeStopsBird() throws Exception {
     assertThat(birdPids(3)).hasSize(1);
     assertThat(lab.stopAgent(3)).as("SIGTERM: the JVM's exit code after its shutdown hook").isEqualTo(143);

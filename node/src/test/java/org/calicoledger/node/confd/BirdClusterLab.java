@@ -190,10 +190,16 @@ public final class BirdClusterLab implements AutoCloseable {
 
   /** A pod namespace on node {@code i}, added with bin/calico through that node's agent; returns its address. */
   public String addPod(int i, String pod) {
+    return addPod(i, pod, null);
+  }
+
+  /** As {@link #addPod(int, String)}, from IP pool {@code pool} (null: any). */
+  public String addPod(int i, String pod, String pool) {
     String ns = id + "-p-" + pod;
     addNamespace(ns);
     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\",\"type\":\"calico\","
-        + "\"ipam\":{\"type\":\"calico-ipam\"},\"node_agent_socket\":\"" + runDir(i).resolve("cni.sock") + "\"}";
+        + "\"ipam\":{\"type\":\"calico-ipam\"" + (pool == null ? "" : ",\"ipv4_pools\":[\"" + pool + "\"]")
+        + "},\"node_agent_socket\":\"" + runDir(i).resolve("cni.sock") + "\"}";
     Map<String, String> env = Map.of("CALICO_NO_SETUP", "1", "CNI_COMMAND", "ADD", "CNI_IFNAME", "eth0",
         "CNI_PATH", "/usr/lib/cni", "CNI_CONTAINERID", "c-" + pod, "CNI_NETNS", "/var/run/netns/" + ns,
         "CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + pod);
