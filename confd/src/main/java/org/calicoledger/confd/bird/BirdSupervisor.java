@@ -29,6 +29,7 @@ public final class BirdSupervisor {
   private final Path log;
   private final AtomicInteger starts = new AtomicInteger();
   private volatile boolean stopped;
+  private volatile boolean pendingReload;
   private volatile Process process;
   private Thread thread;
 
@@ -65,6 +66,7 @@ public final class BirdSupervisor {
       try {
         Files.deleteIfExists(control.socket()); // a stale socket of a killed BIRD makes birdc talk to nobody
         Files.createDirectories(log.getParent());
+        pendingReload = false; // a BIRD that starts now reads the files as they are now
         Process p = new ProcessBuilder(List.of(bird, "-f", "-c", config.toString(), "-s", control.socket().toString(),
             "-P", pidFile.toString()))
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -74,6 +76,7 @@ public final class BirdSupervisor {
         if (stopped) {
           p.destroy();
         }
+        catchUp(p);
         int code = p.waitFor();
         if (stopped) {
           break;
@@ -95,6 +98,25 @@ public final class BirdSupervisor {
         break;
       }
       backoff = Math.min(backoff * 2, 30_000);
+    }
+  }
+
+  /**
+   * Waits (up to 10 s) for the new BIRD's control socket; if files changed while it was starting (a reload that
+   * could not be sent yet), sends it now, so BIRD never keeps a configuration older than the files.
+   */
+  private void catchUp(Process p) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (p.isAlive() && !Files.exists(control.socket()) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    if (p.isAlive() && pendingReload) {
+      pendingReload = false;
+      try {
+        control.configure();
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, e.getMessage());
+      }
     }
   }
 
@@ -137,16 +159,30 @@ public final class BirdSupervisor {
   }
 
   /**
-   * {@code birdc configure} when BIRD runs; returns false when it does not (the next start reads the new files).
+   * {@code birdc configure} when BIRD runs; returns false when it does not (the next start reads the new files; a
+   * BIRD still starting gets the reload as soon as its socket exists).
    *
    * @throws IOException when BIRD refused the new configuration (it keeps the old one)
    */
   public boolean reload() throws IOException, InterruptedException {
     if (!running()) {
+      Process p = process;
+      if (p != null && p.isAlive()) {
+        pendingReload = true; // starting: sent once its socket exists
+      }
       return false;
     }
     control.configure();
     return true;
+  }
+
+  /** Stops supervising but leaves BIRD running, as a killed calico-node does (tests of the orphan case). */
+  void abandon() {
+    stopped = true;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
   }
 
   public void stop() {
