@@ -144,6 +144,16 @@ class FelixNetworkIT {
     Thread.sleep(2500); // at least one more full resync
     assertThat(a.ip("route", "show", "10.77.0.0/24")).contains("via 10.10.1.254").contains("proto static");
     a.ip("route", "del", "10.77.0.0/24");
+
+    // the device itself (with its routes, neighbours and FDB entries) and a workload interface's sysctl
+    String cali = route(a, podA + "/32").path("dev").asText();
+    a.ip("link", "del", "vxlan.calico");
+    a.exec("sh", "-c", "echo 0 > /proc/sys/net/ipv4/conf/" + cali + "/proxy_arp");
+    FelixLab.await(Duration.ofSeconds(20), () -> route(a, blockC) != null
+        && a.exec("cat", "/proc/sys/net/ipv4/conf/" + cali + "/proxy_arp").out().strip().equals("1")
+        && a.exec("bridge", "fdb", "show", "dev", "vxlan.calico").out().contains("dst 10.10.2.2"),
+        "vxlan.calico, its route, FDB entry and proxy_arp on " + cali + " back\n" + tail(a));
+    awaitPing(a, "p1", podC);
   }
 
   @Test
