@@ -53,8 +53,12 @@ class ConfdTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     confd.close();
+    // what confd left in the directory is a set real BIRD accepts
+    org.calicoledger.confd.render.BirdParser.Result r =
+        org.calicoledger.confd.render.BirdParser.parse(dir.resolve("bird.cfg"));
+    assertThat(r.code()).as("bird -p -c " + dir.resolve("bird.cfg") + ": " + r.output()).isZero();
   }
 
   private void change(String key, String value) throws InterruptedException {
