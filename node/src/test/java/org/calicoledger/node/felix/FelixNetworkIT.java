@@ -47,6 +47,12 @@ class FelixNetworkIT {
 
   @AfterAll
   static void cleanup() {
+    for (FelixLab.Node n : new FelixLab.Node[] {a, b, c}) {
+      if (n != null) { // for the record: what Felix complained about during the run
+        n.logText().lines().filter(l -> l.contains(" felix") && (l.contains("WARNING") || l.contains("ERROR")))
+            .forEach(l -> System.out.println("FelixNetworkIT: " + n.name + ": " + l));
+      }
+    }
     if (lab != null) {
       lab.close();
     }
