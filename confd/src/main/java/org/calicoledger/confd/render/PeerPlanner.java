@@ -174,8 +174,11 @@ public final class PeerPlanner {
         return list;
       }
       long as = s.asNumber().value();
+      // as Calico: a global peering with another calico node is passive towards the greater address, like the mesh
+      boolean calicoNode = c.nodes().values().stream().anyMatch(n -> ip.equals(n.address(v)));
+      boolean passive = prefix.equals("Global") && calicoNode && ip.compareTo(me) > 0;
       list.add(new Peering(name(prefix, ip, port), prefix.toLowerCase(java.util.Locale.ROOT), ip, port, as, localAs,
-          source, false, password, rrCluster(self, as, localAs, null), restart, keepalive, ttl, nextHop(s, as, localAs),
+          source, passive, password, rrCluster(self, as, localAs, null), restart, keepalive, ttl, nextHop(s, as, localAs),
           note));
     } else if (!blank(s.peerSelector())) {
       Selector sel = selector(s.peerSelector(), bp, "spec.peerSelector");

@@ -49,6 +49,21 @@ class PeerPlannerTest {
   }
 
   @Test
+  void aGlobalPeeringWithAnotherCalicoNodeIsPassiveTowardsTheGreaterAddress() {
+    String peer = """
+        ---
+        apiVersion: projectcalico.org/v3
+        kind: BGPPeer
+        metadata: {name: to-b}
+        spec: {peerIP: 10.0.0.2, asNumber: 64512}
+        """;
+    assertThat(plan(peer, "a", 4)).filteredOn(p -> p.name().equals("Global_10_0_0_2")).singleElement()
+        .extracting(Peering::passive).isEqualTo(true);
+    // b is that peer itself: it does not peer with itself, and peers back with every node (reverse peering)
+    assertThat(plan(peer, "b", 4)).extracting(Peering::name).containsExactly("Mesh_10_0_0_1", "Node_10_0_0_1");
+  }
+
+  @Test
   void reversePeeringCanBeSwitchedOff() {
     String peer = """
         ---
