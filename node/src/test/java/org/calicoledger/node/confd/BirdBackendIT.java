@@ -364,7 +364,7 @@ class BirdBackendIT {
 
   @Test
   @Order(8)
-  void vxlanPoolRoutesAreAdvertisedButNotProgrammedByBird() throws Exception {
+  void vxlanPoolsAreAdvertisedButNotProgrammedAndDisableBgpExportIsNotAdvertised() throws Exception {
     Run pool = lab.calicoctl("""
         apiVersion: projectcalico.org/v3
         kind: IPPool
@@ -386,6 +386,26 @@ class BirdBackendIT {
     // ... but BIRD does not program it: VXLAN routes are Felix's
     assertThat(lab.inNode(1, "ip", "route", "show", block).out()).doesNotContain("proto bird");
     assertThat(lab.inNode(1, "ip", "route", "show", "proto", "bird").out()).doesNotContain("10.245.");
+
+    // a pool with disableBGPExport: node-2 keeps its block to itself
+    Run quiet = lab.calicoctl("""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata:
+          name: quiet-pool
+        spec:
+          cidr: 10.246.0.0/16
+          disableBGPExport: true
+        """, "apply", "-f", "-");
+    assertThat(quiet.code()).as(quiet.out() + quiet.err()).isZero();
+    String qip = lab.addPod(2, "quiet-2", "quiet-pool");
+    String qblock = block(qip);
+    BirdClusterLab.waitFor(Duration.ofSeconds(30), "node-2's BIRD with its own " + qblock,
+        () -> lab.birdc(2, "show", "route", qblock).out().contains("static4"));
+    Thread.sleep(3000); // an export would reach node-1 within milliseconds
+    assertThat(lab.birdc(1, "show", "route", qblock).out()).doesNotContain(qblock);
+    assertThat(lab.birdc(1, "show", "route", block).out()).as("the exported one, for contrast").contains(block);
+    assertThat(lab.inNode(1, "ip", "route", "show", qblock).out()).isBlank();
   }
 
   @Test

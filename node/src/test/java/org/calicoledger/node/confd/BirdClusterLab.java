@@ -204,6 +204,17 @@ public final class BirdClusterLab implements AutoCloseable {
         "CNI_PATH", "/usr/lib/cni", "CNI_CONTAINERID", "c-" + pod, "CNI_NETNS", "/var/run/netns/" + ns,
         "CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + pod);
     Run r = NodeLab.run(List.of(NodeLab.ROOT.resolve("bin/calico").toString()), env, conf, Duration.ofSeconds(120));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (r.code() != 0 && pool != null && r.out().contains("does not exist") && System.nanoTime() < deadline) {
+      // the node agent's IPAM names pools from a cached snapshot: a pool created since appears when it is re-read
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      r = NodeLab.run(List.of(NodeLab.ROOT.resolve("bin/calico").toString()), env, conf, Duration.ofSeconds(120));
+    }
     if (r.code() != 0) {
       throw new AssertionError("CNI ADD of " + pod + " on node-" + i + " failed: " + r.out() + r.err());
     }
