@@ -1,0 +1,262 @@
+package org.calicoledger.bird.io;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.calicoledger.bird.fsm.Collision;
+import org.calicoledger.bird.fsm.FsmAction;
+import org.calicoledger.bird.fsm.FsmEvent;
+import org.calicoledger.bird.fsm.Negotiated;
+import org.calicoledger.bird.fsm.SessionFsm;
+import org.calicoledger.bird.rib.RibPeer;
+import org.calicoledger.bird.wire.AttributeError;
+import org.calicoledger.bird.wire.BgpCodec;
+import org.calicoledger.bird.wire.BgpMessage;
+import org.calicoledger.bird.wire.CodecOptions;
+import org.calicoledger.bird.wire.MalformedMessageException;
+import org.calicoledger.bird.wire.Notification;
+import org.calicoledger.bird.wire.Prefix;
+import org.calicoledger.bird.wire.UpdateValidator;
+
+/**
+ * One peer's session: its {@link SessionFsm}, its TCP connection and timers. Everything here runs under the session's
+ * lock on Vert.x threads and is quick: frames are decoded here (so KEEPALIVEs and the hold timer never wait for route
+ * processing) and UPDATEs are handed to the speaker's RIB thread.
+ *
+ * <p>Connections: the FSM sees one at a time. A connection the peer opens while ours is still connecting replaces
+ * ours; while we wait for the peer's OPEN on ours, the higher router ID wins (the peer's ID is taken to be its
+ * address, as for Calico nodes); once OPEN is confirmed a new connection is refused.
+ */
+final class Session {
+  private static final System.Logger LOG = System.getLogger("bird.session");
+  private final BgpSpeaker speaker;
+  final PeerConfig cfg;
+  private final SessionFsm fsm;
+  private NetSocket socket;
+  private FrameReader reader;
+  private int attempt;
+  private long timerId = -1;
+  private SessionFsm.State shown = SessionFsm.State.IDLE;
+  private Instant since = Instant.now();
+  private CodecOptions codec = CodecOptions.DEFAULT;
+  private RibPeer ribPeer;
+  private boolean stopped;
+
+  Session(BgpSpeaker speaker, PeerConfig cfg, SessionFsm fsm) {
+    this.speaker = speaker;
+    this.cfg = cfg;
+    this.fsm = fsm;
+  }
+
+  synchronized void start() {
+    apply(fsm.handle(new FsmEvent.Start(), System.nanoTime()));
+  }
+
+  synchronized void stop(int ceaseSubcode) {
+    stopped = true;
+    apply(fsm.handle(new FsmEvent.Stop(ceaseSubcode), System.nanoTime()));
+    if (timerId >= 0) {
+      speaker.vertx().cancelTimer(timerId);
+    }
+    if (socket != null) {
+      socket.close();
+      socket = null;
+    }
+  }
+
+  synchronized PeerStatus status() {
+    String name = switch (fsm.state()) {
+      case IDLE -> "Idle";
+      case CONNECT -> "Connect";
+      case ACTIVE -> cfg.passive() ? "Passive" : "Active";
+      case OPEN_SENT -> "OpenSent";
+      case OPEN_CONFIRM -> "OpenConfirm";
+      case ESTABLISHED -> "Established";
+    };
+    return new PeerStatus(cfg, name, since, fsm.lastError(), -1);
+  }
+
+  synchronized RibPeer ribPeer() {
+    return ribPeer;
+  }
+
+  /** A connection the peer opened to us. */
+  synchronized void incoming(NetSocket s) {
+    SessionFsm.State st = fsm.state();
+    if (stopped || st == SessionFsm.State.IDLE || st == SessionFsm.State.OPEN_CONFIRM
+        || st == SessionFsm.State.ESTABLISHED) {
+      refuse(s);
+      return;
+    }
+    if (st == SessionFsm.State.OPEN_SENT) {
+      long peerId = Prefix.parse(cfg.address()).v6() ? 0 : Prefix.parse(cfg.address()).lo();
+      if (!Collision.keepPeers(fsm.config().routerId(), peerId)) {
+        refuse(s);
+        return;
+      }
+      NetSocket ours = socket;
+      socket = null;
+      write(ours, new BgpMessage.NotificationMessage(Notification.CEASE, Notification.CEASE_COLLISION, null));
+      ours.close();
+      apply(fsm.handle(new FsmEvent.TcpFailed("connection collision"), System.nanoTime()));
+    }
+    attempt++; // an attempt of ours still in flight is obsolete now
+    if (socket != null) {
+      socket.close();
+    }
+    adopt(s);
+    apply(fsm.handle(new FsmEvent.TcpConnected(), System.nanoTime()));
+  }
+
+  private void refuse(NetSocket s) {
+    write(s, new BgpMessage.NotificationMessage(Notification.CEASE, Notification.CEASE_CONNECTION_REJECTED, null));
+    s.close();
+  }
+
+  private void connect() {
+    int mine = ++attempt;
+    speaker.client().connect(cfg.port(), cfg.address()).onComplete(ar -> {
+      synchronized (Session.this) {
+        if (mine != attempt || stopped) {
+          if (ar.succeeded()) {
+            ar.result().close();
+          }
+          return;
+        }
+        if (ar.failed()) {
+          apply(fsm.handle(new FsmEvent.TcpFailed(String.valueOf(ar.cause().getMessage())), System.nanoTime()));
+          return;
+        }
+        adopt(ar.result());
+        apply(fsm.handle(new FsmEvent.TcpConnected(), System.nanoTime()));
+      }
+    });
+  }
+
+  private void adopt(NetSocket s) {
+    socket = s;
+    reader = new FrameReader();
+    codec = CodecOptions.DEFAULT;
+    s.handler(b -> onData(s, b));
+    s.closeHandler(v -> onClosed(s));
+  }
+
+  private synchronized void onClosed(NetSocket s) {
+    if (s == socket) {
+      socket = null;
+      apply(fsm.handle(new FsmEvent.TcpFailed("connection closed by peer"), System.nanoTime()));
+    }
+  }
+
+  private synchronized void onData(NetSocket s, Buffer b) {
+    if (s != socket) {
+      return;
+    }
+    try {
+      reader.feed(b.getBytes(), (buf, off, len) -> {
+        if (s == socket) {
+          onMessage(BgpCodec.decode(buf, off, len, codec));
+        }
+      });
+    } catch (MalformedMessageException e) {
+      LOG.log(System.Logger.Level.WARNING, "peer " + cfg.display() + ": " + e.getMessage());
+      apply(fsm.handle(new FsmEvent.MessageError(e), System.nanoTime()));
+    }
+  }
+
+  private void onMessage(BgpMessage m) {
+    long now = System.nanoTime();
+    if (m instanceof BgpMessage.Open o) {
+      apply(fsm.handle(new FsmEvent.OpenReceived(o), now));
+    } else if (m instanceof BgpMessage.Keepalive) {
+      apply(fsm.handle(new FsmEvent.KeepaliveReceived(), now));
+    } else if (m instanceof BgpMessage.NotificationMessage n) {
+      LOG.log(System.Logger.Level.INFO, "peer " + cfg.display() + " sent " + n);
+      apply(fsm.handle(new FsmEvent.NotificationReceived(n), now));
+    } else if (m instanceof BgpMessage.RouteRefresh) {
+      apply(fsm.handle(new FsmEvent.RouteRefreshReceived(), now));
+    } else if (m instanceof BgpMessage.Update u) {
+      boolean up = fsm.state() == SessionFsm.State.ESTABLISHED;
+      apply(fsm.handle(new FsmEvent.UpdateReceived(), now));
+      if (up && ribPeer != null) {
+        List<AttributeError> errors = new ArrayList<>(u.errors());
+        errors.addAll(UpdateValidator.validate(u, ribPeer.ebgp(), ribPeer.asNumber()));
+        speaker.onUpdate(ribPeer, u, errors);
+      }
+    }
+  }
+
+  private synchronized void onTimer() {
+    timerId = -1;
+    if (!stopped) {
+      apply(fsm.tick(System.nanoTime()));
+    }
+  }
+
+  private void apply(List<FsmAction> actions) {
+    for (FsmAction a : actions) {
+      if (a instanceof FsmAction.Connect) {
+        connect();
+      } else if (a instanceof FsmAction.Send s) {
+        if (socket != null) {
+          write(socket, s.message());
+        }
+      } else if (a instanceof FsmAction.Close) {
+        attempt++;
+        if (socket != null) {
+          NetSocket s = socket;
+          socket = null;
+          s.close();
+        }
+      } else if (a instanceof FsmAction.Established e) {
+        Negotiated n = e.negotiated();
+        codec = n.codec();
+        ribPeer = new RibPeer(cfg.address(), Prefix.parse(cfg.address()), n.peerId(), n.peerAs(),
+            n.peerAs() != fsm.config().localAs(), cfg.rrClient());
+        NetSocket s = socket;
+        CodecOptions c = codec;
+        speaker.peerUp(this, ribPeer, n, m -> {
+          if (s.equals(currentSocket())) {
+            s.write(Buffer.buffer(BgpCodec.encode(m, c)));
+          }
+        });
+        LOG.log(System.Logger.Level.INFO, "peer " + cfg.display() + " established (AS " + n.peerAs() + ", hold "
+            + n.holdTime().toSeconds() + " s, " + n.families() + ")");
+      } else if (a instanceof FsmAction.Down d) {
+        LOG.log(System.Logger.Level.INFO, "peer " + cfg.display() + " down: " + d.reason()
+            + (d.retainForRestart() ? " (keeping its routes for a graceful restart)" : ""));
+        RibPeer p = ribPeer;
+        if (p != null) {
+          speaker.peerDown(this, p, d.retainForRestart());
+        }
+      }
+    }
+    if (fsm.state() != shown) {
+      shown = fsm.state();
+      since = Instant.now();
+    }
+    schedule();
+  }
+
+  private synchronized NetSocket currentSocket() {
+    return socket;
+  }
+
+  private void write(NetSocket s, BgpMessage m) {
+    s.write(Buffer.buffer(BgpCodec.encode(m, codec)));
+  }
+
+  private void schedule() {
+    long d = fsm.nextDeadline();
+    if (timerId >= 0) {
+      speaker.vertx().cancelTimer(timerId);
+      timerId = -1;
+    }
+    if (d != Long.MAX_VALUE && !stopped) {
+      long ms = Math.max(1, (d - System.nanoTime()) / 1_000_000 + 1);
+      timerId = speaker.vertx().setTimer(ms, id -> onTimer());
+    }
+  }
+}
