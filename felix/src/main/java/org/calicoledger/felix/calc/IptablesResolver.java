@@ -18,7 +18,9 @@ import org.calicoledger.model.IPPool;
  * modes, whether WireGuard is on (and its interface name), and the interface names of this node's workload endpoints.
  * Outputs:
  * <pre>
- * filter  FORWARD ──► cali-FORWARD:  -i cali+ -j cali-from-wl-dispatch ─► -i caliX -g cali-fw-caliX   (one per endpoint)
+ * filter  FORWARD ──► cali-FORWARD:  -i cali+ -j cali-from-wl-dispatch ─► -i caliX -g cali-fw-caliX   (one per endpoint;
+ *                                                                      over 64: -i caliab+ -g cali-from-wl-dispatch-ab
+ *                                                                      first, see dispatch)
  *                                   -o cali+ -j cali-to-wl-dispatch   ─► -o caliX -g cali-tw-caliX
  *                                   -i cali+ -j ACCEPT ; -o cali+ -j ACCEPT
  *         cali-fw-X / cali-tw-X:   ESTABLISHED,RELATED accept ; INVALID drop ; accept (no policy applies)
@@ -37,6 +39,8 @@ public final class IptablesResolver {
   public static final String TO_WL = "cali-to-wl-dispatch";
   public static final String POSTROUTING = "cali-POSTROUTING";
   public static final String NAT_OUTGOING = "cali-nat-outgoing";
+  public static final int FLAT_DISPATCH_MAX = 64;
+  public static final int GROUP_KEY_CHARS = 2;
   public static final String TUNNEL_MASQ_MATCH =
       "-m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL";
 
@@ -58,16 +62,12 @@ public final class IptablesResolver {
     List<Chain> chains = new ArrayList<>();
     List<Rule> fwd = new ArrayList<>();
     if (!in.endpointInterfaces().isEmpty()) {
-      List<Rule> from = new ArrayList<>();
-      List<Rule> to = new ArrayList<>();
       for (String iface : in.endpointInterfaces()) {
-        from.add(Rule.of("-i " + iface, "-g cali-fw-" + iface));
-        to.add(Rule.of("-o " + iface, "-g cali-tw-" + iface));
         chains.add(new Chain("cali-fw-" + iface, endpointRules()));
         chains.add(new Chain("cali-tw-" + iface, endpointRules()));
       }
-      chains.add(new Chain(FROM_WL, from));
-      chains.add(new Chain(TO_WL, to));
+      dispatch(chains, FROM_WL, "-i ", "cali-fw-", in.endpointInterfaces());
+      dispatch(chains, TO_WL, "-o ", "cali-tw-", in.endpointInterfaces());
       for (String p : in.interfacePrefixes()) {
         fwd.add(Rule.of("-i " + p + "+", "-j " + FROM_WL));
         fwd.add(Rule.of("-o " + p + "+", "-j " + TO_WL));
@@ -79,6 +79,48 @@ public final class IptablesResolver {
     }
     chains.add(new Chain(FORWARD, fwd));
     return new TableModel("filter", chains, List.of(new HookJump("FORWARD", FORWARD)));
+  }
+
+  /**
+   * The dispatch from an interface to its endpoint chain. Up to {@link #FLAT_DISPATCH_MAX} endpoints: one chain with a
+   * goto per endpoint. More: a two-level tree keyed by the two characters after the names' longest common prefix
+   * ({@code cali} for Calico's hashed names: 256 groups of about 40 at 10,000 endpoints), chain
+   * {@code <top>-<two characters>}, so adding or removing an endpoint rewrites one small group chain, not a
+   * 10,000-rule one. A name no longer than the key is matched exactly, so no group shadows another.
+   */
+  private static void dispatch(List<Chain> out, String top, String dir, String target, SortedSet<String> ifaces) {
+    if (ifaces.size() <= FLAT_DISPATCH_MAX) {
+      List<Rule> rules = new ArrayList<>();
+      for (String iface : ifaces) {
+        rules.add(Rule.of(dir + iface, "-g " + target + iface));
+      }
+      out.add(new Chain(top, rules));
+      return;
+    }
+    int common = commonPrefix(ifaces.first(), ifaces.last()); // sorted: first and last bound every pair
+    Map<String, List<Rule>> groups = new java.util.TreeMap<>();
+    for (String iface : ifaces) {
+      String key = iface.substring(0, Math.min(common + GROUP_KEY_CHARS, iface.length()));
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(Rule.of(dir + iface, "-g " + target + iface));
+    }
+    List<Rule> rules = new ArrayList<>();
+    for (Map.Entry<String, List<Rule>> g : groups.entrySet()) {
+      String key = g.getKey();
+      boolean whole = key.length() < common + GROUP_KEY_CHARS;
+      String chain = top + "-" + (whole ? "_" : "") + key.substring(common);
+      rules.add(Rule.of(dir + key + (whole ? "" : "+"), "-g " + chain));
+      out.add(new Chain(chain, g.getValue()));
+    }
+    out.add(new Chain(top, rules));
+  }
+
+  private static int commonPrefix(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    int i = 0;
+    while (i < n && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
   }
 
   private static List<Rule> endpointRules() {

@@ -78,12 +78,21 @@ public final class HostCommands {
     }
   }
 
-  /** As {@link #run} but throws with the tool's message when it fails. */
+  /** As {@link #run} but throws with the tool's message (and the head of its input) when it fails. */
   public Result must(String stdin, String... args) {
+    return must(stdin, true, args);
+  }
+
+  /** As {@link #must} but never puts the input into the message (it holds a secret, e.g. a private key). */
+  public Result mustSecret(String stdin, String... args) {
+    return must(stdin, false, args);
+  }
+
+  private Result must(String stdin, boolean showInput, String... args) {
     Result r = run(stdin, args);
     if (!r.ok()) {
       throw new KernelCommandException(String.join(" ", args) + " failed with exit code " + r.code() + ": "
-          + r.err().strip() + (stdin == null ? "" : "\ninput was:\n" + head(stdin)));
+          + r.err().strip() + (stdin == null || !showInput ? "" : "\ninput was:\n" + head(stdin)));
     }
     return r;
   }

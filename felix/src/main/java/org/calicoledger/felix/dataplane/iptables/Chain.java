@@ -1,32 +1,73 @@
 package org.calicoledger.felix.dataplane.iptables;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * A chain Felix owns (name starts with {@code cali-}) and its rules in order. {@link #hashes()} are the comments its
- * rules carry in the kernel: rule {@code i}'s hash covers the chain name, rule {@code i-1}'s hash and its own body,
- * so an inserted, removed, reordered or edited rule changes every hash from that point on.
+ * A chain Felix owns (name starts with {@code cali-}) and its rules in order: an immutable value (equal by name and
+ * rules). {@link #hashes()} are the comments its rules carry in the kernel: rule {@code i}'s hash covers the chain
+ * name, rule {@code i-1}'s hash and its own body, so an inserted, removed, reordered or edited rule changes every hash
+ * from that point on. They are computed once per instance, on first use (one SHA-256 per rule): a part that keeps
+ * the instances of unchanged chains ({@link #reuse}) pays only for the chains that changed.
  */
-public record Chain(String name, List<Rule> rules) {
+public final class Chain {
   public static final String PREFIX = "cali-";
   public static final int MAX_NAME = 28;
+  private final String name;
+  private final List<Rule> rules;
+  private List<String> hashes;
 
-  public Chain {
+  public Chain(String name, List<Rule> rules) {
     if (!name.startsWith(PREFIX) || name.length() > MAX_NAME) {
       throw new IllegalArgumentException("iptables chain '" + name + "': Felix's chains start with " + PREFIX
           + " and have at most " + MAX_NAME + " characters");
     }
-    rules = List.copyOf(rules);
+    this.name = name;
+    this.rules = List.copyOf(rules);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<Rule> rules() {
+    return rules;
   }
 
   public List<String> hashes() {
-    List<String> out = new ArrayList<>(rules.size());
-    String prev = "";
-    for (Rule r : rules) {
-      prev = RuleHash.of(name, prev, r.body());
-      out.add(prev);
+    List<String> h = hashes;
+    if (h == null) {
+      List<String> out = new ArrayList<>(rules.size());
+      String prev = "";
+      for (Rule r : rules) {
+        prev = RuleHash.of(name, prev, r.body());
+        out.add(prev);
+      }
+      h = Collections.unmodifiableList(out);
+      hashes = h;
     }
-    return out;
+    return h;
+  }
+
+  /** {@code previous} when it is equal to this chain (its hashes are already computed), else this. */
+  public Chain reuse(Chain previous) {
+    return equals(previous) ? previous : this;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Chain c && name.equals(c.name) && rules.equals(c.rules);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, rules);
+  }
+
+  @Override
+  public String toString() {
+    return "Chain[" + name + ", " + rules.size() + " rules]";
   }
 }

@@ -56,10 +56,25 @@ public final class IptablesPart implements FelixPart {
       return;
     }
     inputs = in;
-    desired = List.of(IptablesResolver.filter(in), IptablesResolver.nat(in));
+    desired = List.of(reuse(IptablesResolver.filter(in)), reuse(IptablesResolver.nat(in)));
   }
 
-  /** Endpoint interfaces rendered in addition to the image's (the benchmark's synthetic endpoints). */
+  /** The model with every chain equal to one already held replaced by that instance (hashes already computed). */
+  private TableModel reuse(TableModel fresh) {
+    Map<String, Chain> before = new HashMap<>();
+    for (TableModel t : desired) {
+      if (t.table().equals(fresh.table())) {
+        t.chains().forEach(c -> before.put(c.name(), c));
+      }
+    }
+    List<Chain> chains = new java.util.ArrayList<>(fresh.chains().size());
+    for (Chain c : fresh.chains()) {
+      chains.add(c.reuse(before.get(c.name())));
+    }
+    return new TableModel(fresh.table(), chains, fresh.hooks());
+  }
+
+  /** Endpoint interfaces rendered in addition to the image's, from the next {@link #onImage}. */
   public void setExtraEndpoints(SortedSet<String> interfaces) {
     extraEndpoints = new TreeSet<>(interfaces);
     inputs = null;
@@ -75,7 +90,8 @@ public final class IptablesPart implements FelixPart {
     boolean changed = false;
     for (TableModel t : desired) {
       ActualTable have = full ? null : programmed.get(t.table());
-      if (have == null) {
+      boolean read = have == null;
+      if (read) {
         have = ActualTable.parse(cmd.must(null, "iptables-save", "-t", t.table()).out());
       }
       String script = IptablesScript.diff(t, have);
@@ -84,7 +100,9 @@ public final class IptablesPart implements FelixPart {
         cmd.must(script, "iptables-restore", "--noflush");
         changed = true;
       }
-      programmed.put(t.table(), ActualTable.of(t));
+      if (read || changed) {
+        programmed.put(t.table(), ActualTable.of(t));
+      }
     }
     return changed;
   }

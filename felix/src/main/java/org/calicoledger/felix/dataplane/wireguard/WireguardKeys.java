@@ -41,7 +41,7 @@ public record WireguardKeys(String privateKey, String publicKey) {
           + "delete it to have Felix make a new one (peers then learn the new public key from the Node)");
     }
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-    String pub = cmd.must(priv + "\n", "wg", "pubkey").out().strip();
+    String pub = cmd.mustSecret(priv + "\n", "wg", "pubkey").out().strip();
     return new WireguardKeys(priv, pub);
   }
 

@@ -100,7 +100,7 @@ public final class WireguardPart implements FelixPart {
       cmd.must(null, "ip", "addr", "replace", want.interfaceAddress() + "/32", "dev", want.iface());
     }
     if (fresh || !want.peers().equals(programmed.peers()) || want.port() != programmed.port()) {
-      cmd.must(config(want), "wg", "syncconf", want.iface(), "/dev/stdin");
+      cmd.mustSecret(config(want), "wg", "syncconf", want.iface(), "/dev/stdin");
     }
     changed |= created | syncRoutes(want, fresh) | syncRule(want, fresh);
     programmed = want;

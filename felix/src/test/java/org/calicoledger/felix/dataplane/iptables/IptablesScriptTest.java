@@ -128,6 +128,53 @@ class IptablesScriptTest {
   }
 
   @Test
+  void manyEndpointsAreDispatchedThroughGroupsAndOneMoreRewritesOneGroup() {
+    TreeSet<String> ifaces = new TreeSet<>();
+    for (int i = 0; i < 1000; i++) {
+      ifaces.add(String.format("cali%011x", 0x10000000000L * (i % 16) + i));
+    }
+    TableModel before = IptablesResolver.filter(inputs(new ImageBuilder(), ifaces));
+    Map<String, Chain> c = before.chainsByName();
+    assertThat(c.get("cali-from-wl-dispatch").rules()).hasSize(16);
+    assertThat(c.get("cali-from-wl-dispatch").rules().get(0).body())
+        .isEqualTo("-i cali00+ -g cali-from-wl-dispatch-00");
+    assertThat(c.get("cali-to-wl-dispatch-00").rules()).hasSize(63)
+        .allSatisfy(r -> assertThat(r.body()).startsWith("-o cali00").contains(" -g cali-tw-cali00"));
+    TreeSet<String> more = new TreeSet<>(ifaces);
+    more.add("cali00fffffffff");
+    TableModel after = IptablesResolver.filter(inputs(new ImageBuilder(), more));
+    String script = IptablesScript.diff(after, ActualTable.of(before));
+    assertThat(script.lines().filter(l -> l.startsWith("-A "))).hasSize(2 * 63 + 2 + 2 * 3);
+    assertThat(script).contains(":cali-fw-cali00fffffffff - [0:0]", "-F cali-from-wl-dispatch-00",
+        "-F cali-to-wl-dispatch-00").doesNotContain("-F cali-from-wl-dispatch\n");
+  }
+
+  @Test
+  void sequentialNamesAreGroupedAfterTheirCommonPrefixAndShortNamesMatchExactly() {
+    TreeSet<String> ifaces = new TreeSet<>();
+    for (int i = 0; i < 300; i++) {
+      ifaces.add(String.format("calib%03x", i));
+    }
+    ifaces.add("calib");
+    Map<String, Chain> c = IptablesResolver.filter(inputs(new ImageBuilder(), ifaces)).chainsByName();
+    assertThat(c.get("cali-from-wl-dispatch").rules()).extracting(Rule::body).startsWith(
+        "-i calib -g cali-from-wl-dispatch-_", "-i calib00+ -g cali-from-wl-dispatch-00");
+    assertThat(c.get("cali-from-wl-dispatch-00").rules()).hasSize(16);
+    assertThat(c.get("cali-from-wl-dispatch-_").rules()).extracting(Rule::body)
+        .containsExactly("-i calib -g cali-fw-calib");
+  }
+
+  @Test
+  void equalChainsAreReusedWithTheirHashes() {
+    Chain a = new Chain("cali-x", List.of(Rule.of("", "-j A")));
+    Chain b = new Chain("cali-x", List.of(Rule.of("", "-j A")));
+    List<String> h = a.hashes();
+    assertThat(b.reuse(a)).isSameAs(a);
+    assertThat(b.reuse(a).hashes()).isSameAs(h);
+    assertThat(new Chain("cali-x", List.of(Rule.of("", "-j B"))).reuse(a)).isNotSameAs(a);
+  }
+
+  @Test
   void interfacePrefixComesFromConfigWithEnvOnTop() {
     ImageBuilder b = new ImageBuilder();
     b.felixConfig("default", "\"interfacePrefix\":\"tap\"");
