@@ -69,6 +69,7 @@ public final class CalicoNode implements AutoCloseable {
   private volatile Ipam ipam;
   private Watch poolWatch;
   private ImageFeed feed;
+  private volatile org.calicoledger.node.bgp.BgpStatusSource bgpStatus;
   private org.calicoledger.node.confd.ConfdService confd;
   /** Routes the BGP speaker learned, for Felix to program (the speaker's wiring announces into it). */
   private final org.calicoledger.felix.calc.LearnedRoutes learnedRoutes = new org.calicoledger.felix.calc.LearnedRoutes();
@@ -123,6 +124,13 @@ public final class CalicoNode implements AutoCloseable {
             org.calicoledger.node.confd.ConfdSettings.fromEnvironment(System.getenv(), cfg.runDir()), feed, metrics);
         list.add(confd);
       }
+      if (cfg.backend() == NodeConfig.Backend.BUILTIN) {
+        // the built-in BGP speaker (bird module, issue #7): learned routes go to Felix through learnedRoutes
+        org.calicoledger.node.bgp.BgpService bgp = new org.calicoledger.node.bgp.BgpService(cfg.nodename(), feed,
+            learnedRoutes, System.getenv());
+        bgpStatusSource(bgp);
+        list.add(bgp);
+      }
       // The change-log consumers (felix, confd, the BGP speaker) register with the feed here, before it starts,
       // and are added to the list ahead of it: they start first and wait for its first sync.
       list.add(feed);
@@ -141,6 +149,22 @@ public final class CalicoNode implements AutoCloseable {
   /** confd and real BIRD ({@code CALICO_NETWORKING_BACKEND=bird} with a feed), else null. */
   public org.calicoledger.node.confd.ConfdService confd() {
     return confd;
+  }
+
+  /**
+   * Sets what {@code GET /bgp/status} on the health port serves ({@code calicoctl node status}): the built-in speaker
+   * sets itself; confd's backend sets BIRD's when {@code CALICO_NETWORKING_BACKEND=bird}.
+   */
+  public void bgpStatusSource(org.calicoledger.node.bgp.BgpStatusSource source) {
+    bgpStatus = source;
+    health.bgpStatus(() -> {
+      org.calicoledger.node.bgp.BgpStatusSource s = bgpStatus;
+      return s == null ? null : org.calicoledger.node.bgp.BgpStatusJson.render(s);
+    });
+  }
+
+  public org.calicoledger.node.bgp.BgpStatusSource bgpStatusSource() {
+    return bgpStatus;
   }
 
   /** The node's change-log feed, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is not set. */

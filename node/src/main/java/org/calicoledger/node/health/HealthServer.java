@@ -19,12 +19,19 @@ public final class HealthServer {
   private final BooleanSupplier ready;
   private final Supplier<String> detail;
   private HttpServer server;
+  /** {@code GET /bgp/status}: the BGP backend's status as JSON, or null (404) when none runs. */
+  private volatile Supplier<String> bgpStatus = () -> null;
 
   public HealthServer(Vertx vertx, Metrics metrics, BooleanSupplier ready, Supplier<String> detail) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.ready = ready;
     this.detail = detail;
+  }
+
+  /** What {@code GET /bgp/status} serves ({@code calicoctl node status}); null from the supplier means 404. */
+  public void bgpStatus(Supplier<String> json) {
+    this.bgpStatus = json;
   }
 
   /** Binds and serves; returns the port (the chosen one when {@code port} is 0). */
@@ -36,6 +43,11 @@ public final class HealthServer {
       boolean ok = ready.getAsBoolean();
       ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "application/json")
           .end("{\"ready\":" + ok + ",\"services\":" + detail.get() + "}\n");
+    });
+    router.get("/bgp/status").handler(ctx -> {
+      String body = bgpStatus.get();
+      ctx.response().setStatusCode(body == null ? 404 : 200).putHeader("content-type", "application/json")
+          .end(body == null ? "{\"error\":\"no BGP backend runs on this node\"}\n" : body + "\n");
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.render()));

@@ -1,0 +1,109 @@
+package org.calicoledger.node.bgp;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.calicoledger.bird.calico.CalicoSpeaker;
+import org.calicoledger.bird.rib.RouteListener;
+import org.calicoledger.bird.wire.Prefix;
+import org.calicoledger.felix.calc.LearnedRoutes;
+import org.calicoledger.node.NodeService;
+import org.calicoledger.node.feed.ImageFeed;
+
+/**
+ * The built-in BGP speaker on calico-node ({@code CALICO_NETWORKING_BACKEND=builtin}, the default, with a change-log
+ * feed): a {@link CalicoSpeaker} registered with the node's {@link ImageFeed}, whose learned IPv4 routes inside the
+ * pools go to Felix's {@link LearnedRoutes}; it answers {@code calicoctl node status} as a {@link BgpStatusSource}.
+ *
+ * <p>Settings: {@code CALICO_BGP_PORT} (listen port, default the BGPConfiguration's {@code listenPort} or 179) and
+ * {@code CALICO_BGP_HOLD_TIME} (seconds, default 90). Ready once the feed has synced (the speaker then runs whatever
+ * the image says, including nothing when this Node has no {@code spec.bgp.ipv4Address}).
+ */
+public final class BgpService implements NodeService, BgpStatusSource {
+  private final CalicoSpeaker speaker;
+
+  public BgpService(String nodename, ImageFeed feed, LearnedRoutes learned, java.util.Map<String, String> env) {
+    int port = Integer.parseInt(env.getOrDefault("CALICO_BGP_PORT", "0").trim());
+    long hold = Long.parseLong(env.getOrDefault("CALICO_BGP_HOLD_TIME", "90").trim());
+    this.speaker = new CalicoSpeaker(nodename, Duration.ofSeconds(hold), port, new ToFelix(learned));
+    feed.register(speaker);
+  }
+
+  /** Learned routes to Felix: IPv4 only (Felix programs IPv4 routes); IPv6 ones stay in the speaker's RIB. */
+  static final class ToFelix implements RouteListener {
+    private final LearnedRoutes learned;
+
+    ToFelix(LearnedRoutes learned) {
+      this.learned = learned;
+    }
+
+    @Override
+    public void announce(Prefix prefix, Prefix nextHop) {
+      if (!prefix.v6() && !nextHop.v6()) {
+        learned.announce(prefix.toString(), nextHop.toString().replaceAll("/\\d+$", ""));
+      }
+    }
+
+    @Override
+    public void withdraw(Prefix prefix) {
+      if (!prefix.v6()) {
+        learned.withdraw(prefix.toString());
+      }
+    }
+  }
+
+  public CalicoSpeaker speaker() {
+    return speaker;
+  }
+
+  @Override
+  public String name() {
+    return "bgp";
+  }
+
+  @Override
+  public void start() {
+    // the feed drives the speaker: it starts with the first image that gives this node an address
+  }
+
+  @Override
+  public boolean ready() {
+    return speaker.synced() && speaker.failure() == null;
+  }
+
+  @Override
+  public void stop() {
+    speaker.close();
+  }
+
+  @Override
+  public String backend() {
+    return "builtin";
+  }
+
+  @Override
+  public boolean running() {
+    return speaker.speaker() != null;
+  }
+
+  @Override
+  public List<BgpStatusSource.PeerStatus> peers() {
+    List<BgpStatusSource.PeerStatus> out = new ArrayList<>();
+    for (org.calicoledger.bird.io.PeerStatus p : speaker.status()) {
+      String info = p.up() ? "Established" : p.state() + (p.lastError().isEmpty() ? "" : " " + p.lastError());
+      out.add(new BgpStatusSource.PeerStatus(p.peer().display(), p.peer().type(), p.up() ? "up" : "start",
+          since(p.since()), info));
+    }
+    return out;
+  }
+
+  /** BIRD's way: the time of day for today, else the date. */
+  static String since(java.time.Instant t) {
+    var z = t.atZone(ZoneId.systemDefault());
+    return z.toLocalDate().equals(LocalDate.now()) ? z.format(DateTimeFormatter.ofPattern("HH:mm:ss"))
+        : z.toLocalDate().toString();
+  }
+}
