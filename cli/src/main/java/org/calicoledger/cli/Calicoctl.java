@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
     description = "Manage Calico resources in etcd (create, apply, replace, delete, get, patch).",
     subcommands = {CreateCommand.class, ApplyCommand.class, ReplaceCommand.class, DeleteCommand.class,
         GetCommand.class, PatchCommand.class, VersionCommand.class, HistoryCommand.class, ReplayCommand.class,
-        DiffCommand.class, IpamCommand.class, HookCommand.class})
+        DiffCommand.class, IpamCommand.class, HookCommand.class, NodeCommand.class})
 public final class Calicoctl implements Runnable {
   @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, paramLabel = "CONFIG",
       description = "Path to a CalicoAPIConfig file (default /etc/calico/calicoctl.cfg if it exists, else the environment).")
