@@ -196,6 +196,9 @@ public final class SessionFsm {
   private void common(FsmEvent e, List<FsmAction> out, long now) {
     boolean up = state == State.ESTABLISHED;
     if (e instanceof FsmEvent.KeepaliveExpired) {
+      if (negotiated == null) {
+        return; // OpenSent: no keepalive timer runs yet
+      }
       out.add(new FsmAction.Send(BgpMessage.Keepalive.INSTANCE));
       keepaliveAt = now + negotiated.keepaliveInterval().toNanos();
     } else if (e instanceof FsmEvent.HoldExpired) {
