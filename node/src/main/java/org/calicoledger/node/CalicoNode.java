@@ -122,6 +122,7 @@ public final class CalicoNode implements AutoCloseable {
         // real BIRD on confd's files (issue #8): confd registers with the feed; BIRD starts after the first render
         confd = new org.calicoledger.node.confd.ConfdService(cfg.nodename(),
             org.calicoledger.node.confd.ConfdSettings.fromEnvironment(System.getenv(), cfg.runDir()), feed, metrics);
+        bgpStatusSource(confd.bgpStatus()); // calicoctl node status from birdc show protocols
         list.add(confd);
       }
       if (cfg.backend() == NodeConfig.Backend.BUILTIN) {

@@ -120,6 +120,13 @@ class BirdBackendIT {
     awaitFullMesh();
     // passive towards greater addresses: node-1 waits for 2 and 3; node-3 connects to both
     assertThat(Files.readString(lab.confdDir(1).resolve("bird.cfg"))).contains("protocol bgp Mesh_10_98_0_2");
+    // calicoctl node status on node-1: calico-node's /bgp/status from birdc show protocols
+    Run status = lab.inNode(1, "env", "CALICO_NO_SETUP=1", NodeLab.ROOT.resolve("bin/calicoctl").toString(), "node",
+        "status");
+    assertThat(status.code()).as(status.out() + status.err()).isZero();
+    assertThat(status.out()).contains("Calico process is running.", "IPv4 BGP status")
+        .containsPattern("\\| 10\\.98\\.0\\.2 +\\| node-to-node mesh \\| up +\\| [0-9:.]+ +\\| Established")
+        .containsPattern("\\| 10\\.98\\.0\\.3 +\\| node-to-node mesh \\| up +\\| [0-9:.]+ +\\| Established");
   }
 
   @Test
