@@ -1,0 +1,76 @@
+package org.calicoledger.node.bgp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Map;
+import org.calicoledger.model.net.Cidr;
+import org.calicoledger.node.testing.FelixLab;
+import org.calicoledger.node.testing.NodeLab;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two calico-nodes with the built-in BGP speaker ({@code CALICO_NETWORKING_BACKEND=builtin}) on one subnet of a
+ * {@link FelixLab}: the mesh comes up on port 179 of the node addresses, each node's block reaches the other's kernel
+ * through the speaker and Felix ({@code proto 80} via the other node), pods ping across, and
+ * {@code calicoctl node status} on a node prints the mesh peer as Established.
+ */
+class BuiltinBgpIT {
+  static final Map<String, String> ENV = Map.of("CALICO_NETWORKING_BACKEND", "builtin",
+      "CALICO_IPV4POOL_CIDR", "10.30.0.0/16", "CALICO_IPV4POOL_IPIP", "Never", "CALICO_IPV4POOL_VXLAN", "Never",
+      "FELIX_ROUTEREFRESHINTERVAL", "2");
+
+  static JsonNode route(FelixLab.Node n, String dst) throws Exception {
+    for (JsonNode r : NodeLab.JSON.readTree(n.ip("-j", "route", "show", "proto", "80"))) {
+      if (r.path("dst").asText().equals(dst)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  static String block(String podIp) {
+    return Cidr.of(Cidr.parseAddress(podIp).address(), 26).network().toString();
+  }
+
+  @Test
+  void meshCarriesBlocksToTheOtherKernelAndPodsPing() throws Exception {
+    try (FelixLab lab = FelixLab.start()) {
+      FelixLab.Node a = lab.node("a", 1, 2, ENV);
+      FelixLab.Node b = lab.node("b", 1, 3, ENV);
+      String podA = a.addPod("p1");
+      String podB = b.addPod("p1");
+      FelixLab.await(Duration.ofSeconds(60), () -> {
+        try {
+          JsonNode r = route(a, block(podB));
+          return r != null && r.path("gateway").asText().equals(b.ip);
+        } catch (Exception e) {
+          return false;
+        }
+      }, "a's route to b's block " + block(podB) + " via " + b.ip + ":\n" + a.ip("route") + "\n" + a.http(
+          "/bgp/status") + "\n" + tail(a));
+      FelixLab.await(Duration.ofSeconds(60), () -> {
+        try {
+          JsonNode r = route(b, block(podA));
+          return r != null && r.path("gateway").asText().equals(a.ip);
+        } catch (Exception e) {
+          return false;
+        }
+      }, "b's route to a's block");
+      FelixLab.await(Duration.ofSeconds(40), () -> a.ping("p1", podB), "ping a/p1 -> " + podB);
+      FelixLab.await(Duration.ofSeconds(40), () -> b.ping("p1", podA), "ping b/p1 -> " + podA);
+
+      NodeLab.Run status = a.exec(NodeLab.ROOT.resolve("bin/calicoctl").toString(), "node", "status");
+      assertThat(status.out()).as(status.err()).contains("Calico process is running.", "IPv4 BGP status",
+          "| PEER ADDRESS |     PEER TYPE     | STATE |  SINCE   |    INFO     |")
+          .containsPattern("\\| " + b.ip.replace(".", "\\.") + " +\\| node-to-node mesh \\| up +\\| \\d\\d:\\d\\d:\\d\\d \\|"
+              + " Established \\|");
+    }
+  }
+
+  static String tail(FelixLab.Node n) {
+    String t = n.logText();
+    return t.length() > 4000 ? t.substring(t.length() - 4000) : t;
+  }
+}
