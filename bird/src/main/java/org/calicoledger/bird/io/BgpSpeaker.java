@@ -212,10 +212,11 @@ public final class BgpSpeaker implements AutoCloseable {
     onRibThread(() -> rib.peerUp(peer, n.families(), selfV4, selfV6, send));
   }
 
-  void peerDown(Session s, RibPeer peer, boolean retain) {
+  /** {@code restartTime}: the peer's graceful restart time, seconds; its stale routes go when it is not back by then. */
+  void peerDown(Session s, RibPeer peer, boolean retain, int restartTime) {
     onRibThread(() -> rib.peerDown(peer, retain));
     if (retain) {
-      int restart = 120;
+      int restart = Math.max(1, restartTime);
       ribThread.schedule(() -> {
         PeerStatus st = s.status();
         if (!st.up()) {

@@ -43,6 +43,7 @@ final class Session {
   private CodecOptions codec = CodecOptions.DEFAULT;
   private RibPeer ribPeer;
   private boolean stopped;
+  private int peerRestartTime;
 
   Session(BgpSpeaker speaker, PeerConfig cfg, SessionFsm fsm) {
     this.speaker = speaker;
@@ -213,6 +214,7 @@ final class Session {
       } else if (a instanceof FsmAction.Established e) {
         Negotiated n = e.negotiated();
         codec = n.codec();
+        peerRestartTime = n.peerRestart().map(g -> g.restartTime()).orElse(0);
         ribPeer = new RibPeer(cfg.address(), Prefix.parse(cfg.address()), n.peerId(), n.peerAs(),
             n.peerAs() != fsm.config().localAs(), cfg.rrClient());
         NetSocket s = socket;
@@ -229,7 +231,7 @@ final class Session {
             + (d.retainForRestart() ? " (keeping its routes for a graceful restart)" : ""));
         RibPeer p = ribPeer;
         if (p != null) {
-          speaker.peerDown(this, p, d.retainForRestart());
+          speaker.peerDown(this, p, d.retainForRestart(), peerRestartTime);
         }
       }
     }
