@@ -208,6 +208,10 @@ public final class BgpSpeaker implements AutoCloseable {
     });
   }
 
+  void onRouteRefresh(RibPeer peer, Family f) {
+    onRibThread(() -> rib.refresh(peer, f));
+  }
+
   void peerUp(Session s, RibPeer peer, Negotiated n, Consumer<BgpMessage> send) {
     onRibThread(() -> rib.peerUp(peer, n.families(), selfV4, selfV6, send));
   }

@@ -176,8 +176,13 @@ final class Session {
     } else if (m instanceof BgpMessage.NotificationMessage n) {
       LOG.log(System.Logger.Level.INFO, "peer " + cfg.display() + " sent " + n);
       apply(fsm.handle(new FsmEvent.NotificationReceived(n), now));
-    } else if (m instanceof BgpMessage.RouteRefresh) {
+    } else if (m instanceof BgpMessage.RouteRefresh rr) {
+      boolean up = fsm.state() == SessionFsm.State.ESTABLISHED;
       apply(fsm.handle(new FsmEvent.RouteRefreshReceived(), now));
+      org.calicoledger.bird.wire.Family f = org.calicoledger.bird.wire.Family.of(rr.afi(), rr.safi());
+      if (up && ribPeer != null && f != null) {
+        speaker.onRouteRefresh(ribPeer, f);
+      }
     } else if (m instanceof BgpMessage.Update u) {
       boolean up = fsm.state() == SessionFsm.State.ESTABLISHED;
       apply(fsm.handle(new FsmEvent.UpdateReceived(), now));

@@ -69,6 +69,22 @@ public final class RibProcessor {
     }
   }
 
+  /** The peer asked for a ROUTE-REFRESH: send it its whole Adj-RIB-Out again (RFC 2918), then End-of-RIB. */
+  public void refresh(RibPeer peer, Family f) {
+    PeerOut po = out.get(peer);
+    if (po == null || !po.families.contains(f)) {
+      return;
+    }
+    Map<Prefix, RouteAttributes> all = new LinkedHashMap<>();
+    po.sent.forEach((p, a) -> {
+      if (p.family() == f) {
+        all.put(p, a);
+      }
+    });
+    UpdatePacker.pack(f, all).forEach(po.sender);
+    po.sender.accept(BgpMessage.Update.endOfRib(f));
+  }
+
   /** A session went down: forget what it was sent; keep its routes as stale or withdraw them. */
   public void peerDown(RibPeer peer, boolean retain) {
     out.remove(peer);

@@ -98,6 +98,11 @@ class BirdInteropIT {
     assertThat(BirdProcess.await(WAIT, () -> birdHas("10.100.1.0/26") && birdHas("fd00:100::/122")))
         .as("BIRD has our routes: %s", bird.birdc("show route all")).isTrue();
     assertThat(bird.birdc("show route 10.100.1.0/26 all")).contains("BGP.next_hop: " + ns.ourV4());
+    // BIRD asks for our routes again (ROUTE-REFRESH): still there afterwards, the session untouched
+    assertThat(bird.birdc("reload in ours")).doesNotContain("rror");
+    Thread.sleep(300);
+    assertThat(birdHas("10.100.1.0/26")).isTrue();
+    assertThat(established()).isTrue();
 
     // we withdraw one of ours; BIRD withdraws its IPv4 routes
     ours.setLocalRoutes(Set.of(Prefix.parse("fd00:100::/122")));
