@@ -89,6 +89,7 @@ public final class CalicoSpeaker implements ImagePublisher, AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "BGP speaker for " + nodename + " on " + p.address() + ":" + port
             + " AS " + p.localAs());
       }
+      speaker.setLearnedExportPrefixes(p.pools());
       speaker.setPeers(p.peers());
       speaker.setLocalRoutes(p.exports());
       failure = null;

@@ -171,6 +171,12 @@ public final class BgpSpeaker implements AutoCloseable {
     onRibThread(() -> rib.setLocal(copy));
   }
 
+  /** Learned routes passed on to peers only inside these prefixes (null: all). */
+  public void setLearnedExportPrefixes(List<Prefix> within) {
+    List<Prefix> copy = within == null ? null : List.copyOf(within);
+    onRibThread(() -> rib.setLearnedExportFilter(p -> copy == null || copy.stream().anyMatch(w -> w.contains(p))));
+  }
+
   /** One row per configured peer, by address. */
   public List<PeerStatus> status() {
     List<PeerStatus> out = new ArrayList<>();

@@ -29,6 +29,7 @@ public final class RibProcessor {
   private final ExportPolicy policy;
   private final Map<RibPeer, PeerOut> out = new LinkedHashMap<>();
   private final Set<Prefix> local = new HashSet<>();
+  private java.util.function.Predicate<Prefix> learnedExport = p -> true;
 
   private static final class PeerOut {
     final Set<Family> families;
@@ -154,6 +155,17 @@ public final class RibProcessor {
     }
   }
 
+  /**
+   * Which learned routes may be passed on to peers (Calico: only those inside its pools, as its BIRD export filter
+   * does); our own routes are always exported. Re-evaluates what every peer has been sent.
+   */
+  public void setLearnedExportFilter(java.util.function.Predicate<Prefix> filter) {
+    learnedExport = filter;
+    Map<Prefix, Route> all = rib.snapshot();
+    out.forEach((peer, po) -> all.forEach((p, r) -> stage(po, peer, p, r)));
+    flush();
+  }
+
   /** Replaces the set of locally originated prefixes (the node's blocks), announcing and withdrawing the difference. */
   public void setLocal(Set<Prefix> prefixes) {
     RouteAttributes attrs = RouteAttributes.local();
@@ -183,7 +195,8 @@ public final class RibProcessor {
     if (!po.families.contains(p.family())) {
       return;
     }
-    RouteAttributes a = policy.export(best, peer, po.selfV4, po.selfV6, p.v6());
+    RouteAttributes a = best != null && !best.source().local() && !learnedExport.test(p) ? null
+        : policy.export(best, peer, po.selfV4, po.selfV6, p.v6());
     if (a != null && a.nextHop() == null) {
       a = null; // no address of this family to advertise as next hop
     }

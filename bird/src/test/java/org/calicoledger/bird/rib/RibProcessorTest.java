@@ -117,6 +117,17 @@ class RibProcessorTest {
   }
 
   @Test
+  void learnedRoutesGoToEbgpPeersOnlyInsideTheExportFilter() {
+    RibPeer tor = new RibPeer("10.0.0.254", Prefix.parse("10.0.0.254"), 254, 65000, true, false);
+    rib.peerUp(tor, Set.of(Family.IPV4_UNICAST), Prefix.parse("10.0.0.1"), null, m -> { });
+    rib.update(a, announce("10.0.0.2", 100, 0, "10.1.0.0/26", "172.16.0.0/24"), List.of());
+    assertThat(rib.adjRibOut(tor)).containsOnlyKeys(Prefix.parse("10.1.0.0/26"), Prefix.parse("172.16.0.0/24"));
+    assertThat(rib.adjRibOut(tor).get(Prefix.parse("10.1.0.0/26")).asPath().firstAs()).isEqualTo(64512);
+    rib.setLearnedExportFilter(p -> Prefix.parse("10.0.0.0/8").contains(p));
+    assertThat(rib.adjRibOut(tor)).containsOnlyKeys(Prefix.parse("10.1.0.0/26"));
+  }
+
+  @Test
   void aRouteReflectorReflectsClientRoutesWithOriginatorAndClusterList() {
     RibProcessor rr = new RibProcessor(new ExportPolicy(64512, 1, 0x01020304L), listener);
     RibPeer client = new RibPeer("10.0.0.2", Prefix.parse("10.0.0.2"), 2, 64512, false, true);
