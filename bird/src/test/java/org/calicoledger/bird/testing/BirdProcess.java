@@ -36,6 +36,8 @@ public final class BirdProcess implements AutoCloseable {
     Process check = new ProcessBuilder("bird", "-p", "-c", conf.toString()).redirectErrorStream(true).start();
     String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (check.waitFor() != 0) {
+      Files.deleteIfExists(conf);
+      Files.deleteIfExists(dir);
       throw new IllegalStateException("bird -p refused the generated config: " + out + "\n" + config);
     }
     List<String> cmd = new ArrayList<>();
