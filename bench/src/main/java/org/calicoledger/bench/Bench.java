@@ -15,7 +15,7 @@ public final class Bench {
 
   static List<Benchmark> all() {
     return List.of(new CalicoctlBench(), new StoreBench(), new JournalBench(), new IpamBench(), new ReplayBench(),
-        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new ConfdBench());
+        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new ConfdBench(), new BgpBench());
   }
 
   public static void main(String[] args) throws Exception {
