@@ -2,11 +2,7 @@ package org.calicoledger.bird.io;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,8 +40,8 @@ import org.calicoledger.bird.wire.Prefix;
  * </pre>
  *
  * <p>Invariants: the RIB is touched only on the RIB thread; a session's state only under its lock; {@link #setPeers}
- * starts, stops or restarts only the sessions whose {@link PeerConfig} changed. Sockets have TCP_NODELAY (BIRD leaves
- * Nagle on and loses 40 ms per first UPDATE to delayed ACKs).
+ * starts, stops or restarts only the sessions whose {@link PeerConfig} changed. Sockets (Netty, {@link Transport}) have TCP_NODELAY
+ * (BIRD leaves Nagle on and loses 40 ms per first UPDATE to delayed ACKs) and TCP MD5 for peers with a password.
  */
 public final class BgpSpeaker implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("bird.speaker");
@@ -66,8 +62,7 @@ public final class BgpSpeaker implements AutoCloseable {
 
   private final Settings settings;
   private final Vertx vertx;
-  private final NetClient client;
-  private final NetServer server;
+  private final Transport transport;
   private final ScheduledExecutorService ribThread;
   private final RibProcessor rib;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -85,11 +80,8 @@ public final class BgpSpeaker implements AutoCloseable {
       return t;
     });
     this.rib = new RibProcessor(new ExportPolicy(s.localAs(), s.routerId(), s.clusterId()), listener);
-    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setLocalAddress(s.bindAddress())
-        .setConnectTimeout((int) s.connectRetry().toMillis()));
     try {
-      this.server = vertx.createNetServer(new NetServerOptions().setHost(s.bindAddress()).setPort(s.port())
-          .setTcpNoDelay(true)).connectHandler(this::accept).listen().await(10, TimeUnit.SECONDS);
+      this.transport = new Transport(s.bindAddress(), s.port(), this::accept);
     } catch (Exception e) {
       vertx.close();
       ribThread.shutdownNow();
@@ -109,19 +101,19 @@ public final class BgpSpeaker implements AutoCloseable {
 
   /** The bound port (the chosen one when the settings said 0). */
   public int port() {
-    return server.actualPort();
+    return transport.port();
   }
 
   Vertx vertx() {
     return vertx;
   }
 
-  NetClient client() {
-    return client;
+  Transport transport() {
+    return transport;
   }
 
-  private void accept(NetSocket s) {
-    String host = canonical(s.remoteAddress().host());
+  private void accept(Conn s) {
+    String host = canonical(s.remoteHost());
     Session session = sessions.get(host);
     if (session == null) {
       LOG.log(System.Logger.Level.INFO, "refusing a BGP connection from " + host + ": not a configured peer");
@@ -152,6 +144,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
       }
     }
+    setListenerKeys(wanted.values());
     for (Map.Entry<String, PeerConfig> e : wanted.entrySet()) {
       if (!sessions.containsKey(e.getKey())) {
         PeerConfig p = e.getValue();
@@ -162,6 +155,25 @@ public final class BgpSpeaker implements AutoCloseable {
         sessions.put(e.getKey(), s);
         s.start();
       }
+    }
+  }
+
+  /** TCP MD5 on the listener: the key of every peer with a password; a peer whose key is refused is logged. */
+  private void setListenerKeys(Collection<PeerConfig> peers) {
+    Map<InetAddress, byte[]> keys = new HashMap<>();
+    for (PeerConfig p : peers) {
+      if (p.password() != null) {
+        try {
+          keys.put(InetAddress.getByName(p.address()), Transport.key(p));
+        } catch (Exception e) {
+          LOG.log(System.Logger.Level.ERROR, "BGP peer " + p.display() + ": no TCP MD5 key on the listener: " + e);
+        }
+      }
+    }
+    try {
+      transport.setListenerKeys(keys);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "cannot set TCP MD5 keys for " + keys.size() + " peers: " + e);
     }
   }
 
@@ -256,7 +268,7 @@ public final class BgpSpeaker implements AutoCloseable {
     sessions.clear();
     try {
       Thread.sleep(50); // let the Cease NOTIFICATIONs leave
-      server.close().await(5, TimeUnit.SECONDS);
+      transport.close();
     } catch (Exception e) {
       // closing
     }

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param type calicoctl's peer type: {@code node-to-node mesh}, {@code global}, {@code node specific}
  * @param passive wait for the peer to connect (Calico: when the peer's address sorts after ours)
  * @param rrClient we are the peer's route reflector
- * @param password TCP MD5 password, or null (see README: not applied by this build)
+ * @param password TCP MD5 password (RFC 2385, the kernel's TCP_MD5SIG), or null
  */
 public record PeerConfig(String address, int port, long asNumber, String type, boolean passive, boolean rrClient,
     String password, Duration holdTime) {

@@ -1,7 +1,5 @@
 package org.calicoledger.bird.io;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +32,7 @@ final class Session {
   private final BgpSpeaker speaker;
   final PeerConfig cfg;
   private final SessionFsm fsm;
-  private NetSocket socket;
+  private Conn socket;
   private FrameReader reader;
   private int attempt;
   private long timerId = -1;
@@ -84,7 +82,7 @@ final class Session {
   }
 
   /** A connection the peer opened to us. */
-  synchronized void incoming(NetSocket s) {
+  synchronized void incoming(Conn s) {
     SessionFsm.State st = fsm.state();
     if (stopped || st == SessionFsm.State.IDLE || st == SessionFsm.State.OPEN_CONFIRM
         || st == SessionFsm.State.ESTABLISHED) {
@@ -97,7 +95,7 @@ final class Session {
         refuse(s);
         return;
       }
-      NetSocket ours = socket;
+      Conn ours = socket;
       socket = null;
       write(ours, new BgpMessage.NotificationMessage(Notification.CEASE, Notification.CEASE_COLLISION, null));
       ours.close();
@@ -111,52 +109,59 @@ final class Session {
     apply(fsm.handle(new FsmEvent.TcpConnected(), System.nanoTime()));
   }
 
-  private void refuse(NetSocket s) {
+  private void refuse(Conn s) {
     write(s, new BgpMessage.NotificationMessage(Notification.CEASE, Notification.CEASE_CONNECTION_REJECTED, null));
     s.close();
   }
 
   private void connect() {
     int mine = ++attempt;
-    speaker.client().connect(cfg.port(), cfg.address()).onComplete(ar -> {
-      synchronized (Session.this) {
-        if (mine != attempt || stopped) {
-          if (ar.succeeded()) {
-            ar.result().close();
+    byte[] key;
+    try {
+      key = cfg.password() == null ? null : Transport.key(cfg);
+    } catch (IllegalArgumentException e) {
+      apply(fsm.handle(new FsmEvent.TcpFailed(e.getMessage()), System.nanoTime()));
+      return;
+    }
+    speaker.transport().connect(cfg.address(), cfg.port(), key, (int) fsm.config().connectRetry().toMillis(),
+        (conn, error) -> {
+          synchronized (Session.this) {
+            if (mine != attempt || stopped) {
+              if (conn != null) {
+                conn.close();
+              }
+              return;
+            }
+            if (conn == null) {
+              apply(fsm.handle(new FsmEvent.TcpFailed(String.valueOf(error.getMessage())), System.nanoTime()));
+              return;
+            }
+            adopt(conn);
+            apply(fsm.handle(new FsmEvent.TcpConnected(), System.nanoTime()));
           }
-          return;
-        }
-        if (ar.failed()) {
-          apply(fsm.handle(new FsmEvent.TcpFailed(String.valueOf(ar.cause().getMessage())), System.nanoTime()));
-          return;
-        }
-        adopt(ar.result());
-        apply(fsm.handle(new FsmEvent.TcpConnected(), System.nanoTime()));
-      }
-    });
+        });
   }
 
-  private void adopt(NetSocket s) {
+  private void adopt(Conn s) {
     socket = s;
     reader = new FrameReader();
     codec = CodecOptions.DEFAULT;
-    s.handler(b -> onData(s, b));
-    s.closeHandler(v -> onClosed(s));
+    s.start(b -> onData(s, b), () -> onClosed(s));
   }
 
-  private synchronized void onClosed(NetSocket s) {
+  private synchronized void onClosed(Conn s) {
     if (s == socket) {
       socket = null;
       apply(fsm.handle(new FsmEvent.TcpFailed("connection closed by peer"), System.nanoTime()));
     }
   }
 
-  private synchronized void onData(NetSocket s, Buffer b) {
+  private synchronized void onData(Conn s, byte[] b) {
     if (s != socket) {
       return;
     }
     try {
-      reader.feed(b.getBytes(), (buf, off, len) -> {
+      reader.feed(b, (buf, off, len) -> {
         if (s == socket) {
           onMessage(BgpCodec.decode(buf, off, len, codec));
         }
@@ -212,7 +217,7 @@ final class Session {
       } else if (a instanceof FsmAction.Close) {
         attempt++;
         if (socket != null) {
-          NetSocket s = socket;
+          Conn s = socket;
           socket = null;
           s.close();
         }
@@ -222,11 +227,11 @@ final class Session {
         peerRestartTime = n.peerRestart().map(g -> g.restartTime()).orElse(0);
         ribPeer = new RibPeer(cfg.address(), Prefix.parse(cfg.address()), n.peerId(), n.peerAs(),
             n.peerAs() != fsm.config().localAs(), cfg.rrClient());
-        NetSocket s = socket;
+        Conn s = socket;
         CodecOptions c = codec;
         speaker.peerUp(this, ribPeer, n, m -> {
           if (s.equals(currentSocket())) {
-            s.write(Buffer.buffer(BgpCodec.encode(m, c)));
+            s.write(BgpCodec.encode(m, c));
           }
         });
         LOG.log(System.Logger.Level.INFO, "peer " + cfg.display() + " established (AS " + n.peerAs() + ", hold "
@@ -247,12 +252,12 @@ final class Session {
     schedule();
   }
 
-  private synchronized NetSocket currentSocket() {
+  private synchronized Conn currentSocket() {
     return socket;
   }
 
-  private void write(NetSocket s, BgpMessage m) {
-    s.write(Buffer.buffer(BgpCodec.encode(m, codec)));
+  private void write(Conn s, BgpMessage m) {
+    s.write(BgpCodec.encode(m, codec));
   }
 
   private void schedule() {
