@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.calicoledger.confd.Confd;
 import org.calicoledger.confd.render.RenderedConfig;
-import org.calicoledger.confd.render.SecretResolver;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.confd.write.ConfigWriter;
 import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;

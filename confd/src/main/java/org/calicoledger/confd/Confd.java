@@ -10,7 +10,7 @@ import org.calicoledger.confd.render.BirdRenderer;
 import org.calicoledger.confd.render.ClusterBgp;
 import org.calicoledger.confd.render.Peering;
 import org.calicoledger.confd.render.RenderedConfig;
-import org.calicoledger.confd.render.SecretResolver;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.confd.write.ConfigWriter;
 import org.calicoledger.confd.write.WriteResult;
 import org.calicoledger.events.image.BlockAffinity;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.calicoledger.confd.render.ImageFixture;
-import org.calicoledger.confd.render.SecretResolver;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.confd.write.ConfigWriter;
 import org.calicoledger.confd.write.WriteResult;
 import org.calicoledger.events.image.ClusterDelta;

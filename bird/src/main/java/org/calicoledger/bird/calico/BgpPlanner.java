@@ -16,6 +16,8 @@ import org.calicoledger.model.BGPConfiguration;
 import org.calicoledger.model.BGPPeer;
 import org.calicoledger.model.IPPool;
 import org.calicoledger.model.Node;
+import org.calicoledger.model.SecretKeyRef;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.model.selector.Selector;
 
 /**
@@ -31,6 +33,9 @@ import org.calicoledger.model.selector.Selector;
  *       Node in another route reflector cluster than ours (or in none) is our client when we have
  *       {@code routeReflectorClusterID};</li>
  *   <li>exports: our confirmed block affinities inside an enabled pool without {@code disableBGPExport}.</li>
+ *   <li>TCP MD5 passwords: {@code nodeMeshPassword} for the mesh, a BGPPeer's {@code password} for its peers, each a
+ *       {@code secretKeyRef} the given {@link SecretResolver} reads (files {@code <dir>/<name>/<key>}, as confd does);
+ *       a secret that does not resolve leaves the session without a password, as in confd.</li>
  * </ul>
  * Returns null while this node has no {@code spec.bgp.ipv4Address}.
  */
@@ -38,6 +43,10 @@ public final class BgpPlanner {
   private BgpPlanner() {}
 
   public static BgpPlan plan(ClusterImage image, String nodename, Duration holdTime) {
+    return plan(image, nodename, holdTime, SecretResolver.NONE);
+  }
+
+  public static BgpPlan plan(ClusterImage image, String nodename, Duration holdTime, SecretResolver secrets) {
     Node me = image.nodes().get(nodename);
     if (me == null || me.spec().bgp() == null || blank(me.spec().bgp().ipv4Address())) {
       return null;
@@ -54,11 +63,12 @@ public final class BgpPlanner {
 
     Map<String, PeerConfig> peers = new LinkedHashMap<>();
     if (spec == null || spec.meshEnabled()) {
+      String meshPassword = password(secrets, spec == null ? null : spec.nodeMeshPassword());
       for (Node n : image.nodes().values()) {
         String ip = nodeIp(n);
         if (ip != null && !ip.equals(myIp)) {
           peers.putIfAbsent(ip, new PeerConfig(ip, 179, asOf(n, globalAs), "node-to-node mesh",
-              ip.compareTo(myIp) > 0, false, null, holdTime));
+              ip.compareTo(myIp) > 0, false, meshPassword, holdTime));
         }
       }
     }
@@ -71,11 +81,12 @@ public final class BgpPlanner {
         continue;
       }
       String type = global ? "global" : "node specific";
+      String password = password(secrets, s.password());
       if (!blank(s.peerIP())) {
         String[] hp = hostPort(s.peerIP());
         if (!hp[0].equals(myIp) && s.asNumber() != null) {
           peers.putIfAbsent(hp[0], new PeerConfig(hp[0], Integer.parseInt(hp[1]), s.asNumber().value(), type,
-              false, false, null, holdTime));
+              false, false, password, holdTime));
         }
       } else if (!blank(s.peerSelector())) {
         Selector sel = Selector.parse(s.peerSelector());
@@ -87,7 +98,7 @@ public final class BgpPlanner {
           String theirCluster = n.spec().bgp().routeReflectorClusterID();
           boolean client = clusterId >= 0 && !myCluster.equals(theirCluster);
           peers.put(ip, new PeerConfig(ip, 179, asOf(n, globalAs), "node specific", ip.compareTo(myIp) > 0,
-              client, null, holdTime));
+              client, password, holdTime));
         }
       }
     }
@@ -117,6 +128,10 @@ public final class BgpPlanner {
     }
     return new BgpPlan(myIp, myIp6, localAs, clusterId, port, List.copyOf(list), Set.copyOf(exports),
         List.copyOf(pools));
+  }
+
+  private static String password(SecretResolver secrets, SecretKeyRef ref) {
+    return ref == null ? null : secrets.resolve(ref).orElse(null);
   }
 
   private static long asOf(Node n, long global) {

@@ -11,6 +11,7 @@ import org.calicoledger.bird.wire.Prefix;
 import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.events.subscriber.ImagePublisher;
+import org.calicoledger.model.SecretResolver;
 
 /**
  * The speaker of one Calico node, driven by the change log: every image gives a {@link BgpPlan}; a plan that needs a
@@ -26,6 +27,7 @@ public final class CalicoSpeaker implements ImagePublisher, AutoCloseable {
   private final Duration holdTime;
   private final int portOverride;
   private final RouteListener felix;
+  private final SecretResolver secrets;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "bgp-plan");
     t.setDaemon(true);
@@ -38,6 +40,13 @@ public final class CalicoSpeaker implements ImagePublisher, AutoCloseable {
 
   /** @param portOverride listen port to use instead of the plan's (0: the plan's, normally 179) */
   public CalicoSpeaker(String nodename, Duration holdTime, int portOverride, RouteListener felix) {
+    this(nodename, holdTime, portOverride, felix, SecretResolver.NONE);
+  }
+
+  /** @param secrets reads the BGP passwords' {@code secretKeyRef}s (calico-node: {@code CALICO_BGP_SECRETS_DIR}) */
+  public CalicoSpeaker(String nodename, Duration holdTime, int portOverride, RouteListener felix,
+      SecretResolver secrets) {
+    this.secrets = secrets;
     this.nodename = nodename;
     this.holdTime = holdTime;
     this.portOverride = portOverride;
@@ -46,7 +55,7 @@ public final class CalicoSpeaker implements ImagePublisher, AutoCloseable {
 
   @Override
   public void onUpdate(ClusterDelta delta, ClusterImage image) {
-    BgpPlan p = BgpPlanner.plan(image, nodename, holdTime);
+    BgpPlan p = BgpPlanner.plan(image, nodename, holdTime, secrets);
     worker.execute(() -> apply(p));
   }
 

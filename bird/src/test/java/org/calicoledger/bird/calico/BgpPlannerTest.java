@@ -3,13 +3,17 @@ package org.calicoledger.bird.calico;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.calicoledger.bird.io.PeerConfig;
 import org.calicoledger.bird.wire.Prefix;
 import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.events.proto.Operation;
+import org.calicoledger.model.SecretResolver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BgpPlannerTest {
   private ClusterImage image = ClusterImage.EMPTY;
@@ -39,6 +43,28 @@ class BgpPlannerTest {
 
   private BgpPlan plan(String node) {
     return BgpPlanner.plan(image, node, Duration.ofSeconds(90));
+  }
+
+  @Test
+  void passwordsFromSecretFilesForMeshAndBgpPeers(@TempDir Path secrets) throws Exception {
+    Files.createDirectories(secrets.resolve("bgp"));
+    Files.writeString(secrets.resolve("bgp").resolve("mesh"), "mesh-pw\n");
+    Files.writeString(secrets.resolve("bgp").resolve("tor"), "tor-pw");
+    node("a", "10.0.0.5", "", "");
+    node("b", "10.0.0.6", "", "");
+    resource("bgpconfigurations", "default", "BGPConfiguration",
+        "{\"nodeMeshPassword\":{\"secretKeyRef\":{\"name\":\"bgp\",\"key\":\"mesh\"}}}");
+    resource("bgppeers", "tor", "BGPPeer", "{\"peerIP\":\"10.0.0.1\",\"asNumber\":65200,"
+        + "\"password\":{\"secretKeyRef\":{\"name\":\"bgp\",\"key\":\"tor\"}}}");
+    resource("bgppeers", "gone", "BGPPeer", "{\"peerIP\":\"10.0.0.2\",\"asNumber\":65200,"
+        + "\"password\":{\"secretKeyRef\":{\"name\":\"bgp\",\"key\":\"missing\"}}}");
+    BgpPlan p = BgpPlanner.plan(image, "a", Duration.ofSeconds(90), SecretResolver.files(secrets));
+    assertThat(p.peers()).extracting(PeerConfig::address, PeerConfig::password).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("10.0.0.1", "tor-pw"),
+        org.assertj.core.groups.Tuple.tuple("10.0.0.2", null), // a secret that does not resolve: no password
+        org.assertj.core.groups.Tuple.tuple("10.0.0.6", "mesh-pw"));
+    // without a resolver nothing resolves
+    assertThat(plan("a").peers()).allMatch(x -> x.password() == null);
   }
 
   @Test

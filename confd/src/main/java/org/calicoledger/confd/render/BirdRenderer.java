@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.model.SecretResolver;
 
 /**
  * The pure function at confd's heart: (cluster image, node name, secrets) to this node's BIRD 2 configuration files.

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicoledger.model.BGPPeer;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.model.selector.Selector;
 import org.calicoledger.model.selector.SelectorParseException;

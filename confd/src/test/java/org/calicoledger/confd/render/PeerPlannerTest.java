@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.model.SecretResolver;
 import org.junit.jupiter.api.Test;
 
 class PeerPlannerTest {

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.model.SecretResolver;
 
 /**
  * Random clusters (nodes with and without IPv6, own AS numbers, route reflectors; pools in every mode; global,

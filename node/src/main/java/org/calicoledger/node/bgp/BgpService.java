@@ -1,5 +1,6 @@
 package org.calicoledger.node.bgp;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -10,7 +11,9 @@ import org.calicoledger.bird.calico.CalicoSpeaker;
 import org.calicoledger.bird.rib.RouteListener;
 import org.calicoledger.bird.wire.Prefix;
 import org.calicoledger.felix.calc.LearnedRoutes;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.node.NodeService;
+import org.calicoledger.node.confd.ConfdSettings;
 import org.calicoledger.node.feed.ImageFeed;
 
 /**
@@ -19,7 +22,9 @@ import org.calicoledger.node.feed.ImageFeed;
  * pools go to Felix's {@link LearnedRoutes}; it answers {@code calicoctl node status} as a {@link BgpStatusSource}.
  *
  * <p>Settings: {@code CALICO_BGP_PORT} (listen port, default the BGPConfiguration's {@code listenPort} or 179) and
- * {@code CALICO_BGP_HOLD_TIME} (seconds, default 90). Ready once the feed has synced (the speaker then runs whatever
+ * {@code CALICO_BGP_HOLD_TIME} (seconds, default 90); {@code CALICO_BGP_SECRETS_DIR} (default
+ * {@code /etc/calico/bgp-secrets}) holds the TCP MD5 passwords' {@code secretKeyRef}s as {@code <name>/<key>} files,
+ * read as confd reads them. Ready once the feed has synced (the speaker then runs whatever
  * the image says, including nothing when this Node has no {@code spec.bgp.ipv4Address}).
  */
 public final class BgpService implements NodeService, BgpStatusSource {
@@ -28,7 +33,10 @@ public final class BgpService implements NodeService, BgpStatusSource {
   public BgpService(String nodename, ImageFeed feed, LearnedRoutes learned, java.util.Map<String, String> env) {
     int port = Integer.parseInt(env.getOrDefault("CALICO_BGP_PORT", "0").trim());
     long hold = Long.parseLong(env.getOrDefault("CALICO_BGP_HOLD_TIME", "90").trim());
-    this.speaker = new CalicoSpeaker(nodename, Duration.ofSeconds(hold), port, new ToFelix(learned));
+    String dir = env.get("CALICO_BGP_SECRETS_DIR");
+    SecretResolver secrets = SecretResolver.files(dir == null || dir.isBlank() ? ConfdSettings.DEFAULT_SECRETS_DIR
+        : Path.of(dir.trim()));
+    this.speaker = new CalicoSpeaker(nodename, Duration.ofSeconds(hold), port, new ToFelix(learned), secrets);
     feed.register(speaker);
   }
 

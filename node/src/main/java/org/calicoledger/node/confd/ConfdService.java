@@ -5,7 +5,7 @@ import org.calicoledger.confd.Confd;
 import org.calicoledger.confd.bird.BirdControl;
 import org.calicoledger.confd.bird.BirdSupervisor;
 import org.calicoledger.confd.render.RenderedConfig;
-import org.calicoledger.confd.render.SecretResolver;
+import org.calicoledger.model.SecretResolver;
 import org.calicoledger.confd.write.ConfigWriter;
 import org.calicoledger.confd.write.WriteResult;
 import org.calicoledger.node.NodeService;

@@ -1,16 +1,16 @@
-package org.calicoledger.confd.render;
+package org.calicoledger.model;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.calicoledger.model.SecretKeyRef;
 
 /**
  * Where BGP passwords come from. In etcd mode there is no Kubernetes secret store: a {@code secretKeyRef {name, key}}
  * is the file {@code <dir>/<name>/<key>} (the layout of a Kubernetes secret volume), its content without trailing
- * whitespace. Rendering stays a pure function of the image and what this resolver returns.
+ * whitespace. confd's rendering and the built-in speaker's planning stay pure functions of the image and what this
+ * resolver returns.
  */
 @FunctionalInterface
 public interface SecretResolver {
