@@ -18,6 +18,7 @@ import org.calicoledger.model.IPPool;
 import org.calicoledger.model.Node;
 import org.calicoledger.model.SecretKeyRef;
 import org.calicoledger.model.SecretResolver;
+import org.calicoledger.model.WorkloadEndpoint;
 import org.calicoledger.model.selector.Selector;
 
 /**
@@ -32,7 +33,10 @@ import org.calicoledger.model.selector.Selector;
  *       with {@code asNumber}, or to the Nodes {@code peerSelector} picks (passive by the same rule); a peer that is a
  *       Node in another route reflector cluster than ours (or in none) is our client when we have
  *       {@code routeReflectorClusterID};</li>
- *   <li>exports: our confirmed block affinities inside an enabled pool without {@code disableBGPExport}.</li>
+ *   <li>exports: our confirmed block affinities inside an enabled pool without {@code disableBGPExport}; and the
+ *       addresses of this node's WorkloadEndpoints that lie in no block affine to this node (borrowed from another
+ *       host's block), each as a host route ({@code /32}, {@code /128}) when inside such a pool. Calico's BIRD
+ *       exports the same routes by learning Felix's kernel route to the pod; here they come from the image.</li>
  *   <li>TCP MD5 passwords: {@code nodeMeshPassword} for the mesh, a BGPPeer's {@code password} for its peers, each a
  *       {@code secretKeyRef} the given {@link SecretResolver} reads (files {@code <dir>/<name>/<key>}, as confd does);
  *       a secret that does not resolve leaves the session without a password, as in confd.</li>
@@ -126,8 +130,38 @@ public final class BgpPlanner {
         }
       }
     }
+    exports.addAll(borrowed(image, nodename, exportable));
     return new BgpPlan(myIp, myIp6, localAs, clusterId, port, List.copyOf(list), Set.copyOf(exports),
         List.copyOf(pools));
+  }
+
+  /** This node's workload addresses outside every block affine to it (any state), inside an exporting pool. */
+  static Set<Prefix> borrowed(ClusterImage image, String nodename, List<Prefix> exportable) {
+    List<Prefix> own = new ArrayList<>();
+    for (BlockAffinity a : image.blockAffinities().values()) {
+      if (a.host().equals(nodename)) {
+        own.add(Prefix.parse(a.cidr()));
+      }
+    }
+    Set<Prefix> out = new HashSet<>();
+    for (WorkloadEndpoint w : image.workloadEndpoints().values()) {
+      if (w.spec() == null || !nodename.equals(w.spec().node()) || w.spec().ipNetworks() == null) {
+        continue;
+      }
+      for (String net : w.spec().ipNetworks()) {
+        Prefix p;
+        try {
+          p = Prefix.parse(net.contains("/") ? net : net + (net.contains(":") ? "/128" : "/32"));
+        } catch (RuntimeException e) {
+          continue; // not an address: the endpoint's own validation reports it
+        }
+        boolean host = p.length() == (p.v6() ? 128 : 32);
+        if (host && own.stream().noneMatch(b -> b.contains(p)) && exportable.stream().anyMatch(pool -> pool.contains(p))) {
+          out.add(p);
+        }
+      }
+    }
+    return out;
   }
 
   private static String password(SecretResolver secrets, SecretKeyRef ref) {

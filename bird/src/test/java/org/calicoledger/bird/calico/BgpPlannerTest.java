@@ -67,6 +67,41 @@ class BgpPlannerTest {
     assertThat(plan("a").peers()).allMatch(x -> x.password() == null);
   }
 
+  private void workload(String name, String node, String... nets) {
+    put("/calico/resources/v3/projectcalico.org/workloadendpoints/default/" + name, "{\"kind\":\"WorkloadEndpoint\","
+        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":"
+        + "\"default\"},\"spec\":{\"node\":\"" + node + "\",\"ipNetworks\":[\"" + String.join("\",\"", nets)
+        + "\"]}}");
+  }
+
+  @Test
+  void borrowedAddressesAreExportedAsHostRoutes() {
+    node("a", "10.0.0.5", "", "");
+    node("b", "10.0.0.6", "", "");
+    resource("ippools", "p1", "IPPool", "{\"cidr\":\"10.20.0.0/16\"}");
+    resource("ippools", "p2", "IPPool", "{\"cidr\":\"10.30.0.0/16\",\"disableBGPExport\":true}");
+    affinity("a", "10.20.0.0/26", "confirmed");
+    affinity("a", "10.20.0.64/26", "pending");
+    affinity("b", "10.20.1.0/26", "confirmed");
+    affinity("b", "10.30.1.0/26", "confirmed");
+    workload("own", "a", "10.20.0.3/32");          // in a's confirmed block: the block covers it
+    workload("pending", "a", "10.20.0.70/32");     // in a's pending block: not borrowed
+    workload("borrowed", "a", "10.20.1.9/32");     // in b's block: a exports 10.20.1.9/32
+    workload("noexport", "a", "10.30.1.9/32");     // borrowed, but its pool has disableBGPExport
+    workload("outside", "a", "172.31.0.1/32");     // in no pool
+    workload("onb", "b", "10.20.0.9/32");          // b borrows from a: a does not export it, b does
+    assertThat(plan("a").exports()).containsExactlyInAnyOrder(Prefix.parse("10.20.0.0/26"),
+        Prefix.parse("10.20.1.9/32"));
+    assertThat(plan("b").exports()).containsExactlyInAnyOrder(Prefix.parse("10.20.1.0/26"),
+        Prefix.parse("10.20.0.9/32"));
+    // the endpoint goes away: so does its route
+    ClusterDelta d = new ClusterDelta(image);
+    d.replay(++rev, 0, 1, "/calico/resources/v3/projectcalico.org/workloadendpoints/default/borrowed",
+        Operation.DELETE, ByteString.EMPTY);
+    image = d.apply();
+    assertThat(plan("a").exports()).containsExactly(Prefix.parse("10.20.0.0/26"));
+  }
+
   @Test
   void meshWithCalicosPassiveRuleAndDefaultAs() {
     node("a", "10.0.0.5", "", "");
