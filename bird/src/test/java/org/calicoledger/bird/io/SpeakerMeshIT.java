@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.calicoledger.bird.testing.BirdProcess;
+import org.calicoledger.bird.testing.MeshConvergence;
 import org.calicoledger.bird.testing.PeerNamespace;
 import org.calicoledger.bird.wire.Prefix;
 import org.junit.jupiter.api.AfterEach;
@@ -46,14 +47,7 @@ class SpeakerMeshIT {
       BgpSpeaker s = BgpSpeaker.start(new BgpSpeaker.Settings(me, 179, 64512, Prefix.parse(me).lo(), -1, me, null,
           Duration.ofSeconds(9), Duration.ofSeconds(1), 120), l);
       speakers.add(s);
-      List<PeerConfig> peers = new ArrayList<>();
-      for (String other : addrs) {
-        if (!other.equals(me)) {
-          peers.add(new PeerConfig(other, 179, 64512, "node-to-node mesh", other.compareTo(me) > 0, false, null,
-              null));
-        }
-      }
-      s.setPeers(peers);
+      s.setPeers(MeshConvergence.meshPeers(me, addrs));
       s.setLocalRoutes(Set.of(Prefix.parse("192.168." + i + ".0/26")));
     }
     assertThat(BirdProcess.await(Duration.ofSeconds(20), () -> learned.stream().allMatch(l -> l.routes.size() == 2)))

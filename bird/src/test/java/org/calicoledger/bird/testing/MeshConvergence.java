@@ -50,6 +50,17 @@ public final class MeshConvergence {
     }
   }
 
+  /** Calico's iBGP mesh (AS 64512, port 179) from {@code me} to every other address, passive towards greater ones. */
+  public static List<PeerConfig> meshPeers(String me, List<String> addrs) {
+    List<PeerConfig> peers = new ArrayList<>();
+    for (String other : addrs) {
+      if (!other.equals(me)) {
+        peers.add(new PeerConfig(other, 179, 64512, "node-to-node mesh", other.compareTo(me) > 0, false, null, null));
+      }
+    }
+    return peers;
+  }
+
   public static Result run(int n, int rounds) throws Exception {
     if (System.getenv("BGP_IT_NETNS") == null) {
       throw new IllegalStateException("run inside a namespace of its own (BGP_IT_NETNS unset): it adds addresses "
@@ -79,14 +90,7 @@ public final class MeshConvergence {
         BgpSpeaker s = BgpSpeaker.start(new BgpSpeaker.Settings(me, 179, 64512, Prefix.parse(me).lo(), -1, me, null,
             Duration.ofSeconds(30), Duration.ofSeconds(1), 0), l);
         speakers.add(s);
-        List<PeerConfig> peers = new ArrayList<>();
-        for (String other : addrs) {
-          if (!other.equals(me)) {
-            peers.add(new PeerConfig(other, 179, 64512, "node-to-node mesh", other.compareTo(me) > 0, false, null,
-                null));
-          }
-        }
-        s.setPeers(peers);
+        s.setPeers(meshPeers(me, addrs));
       }
       boolean allUp = BirdProcess.await(Duration.ofSeconds(60), () -> speakers.stream().allMatch(
           s -> s.status().stream().allMatch(PeerStatus::up)));
