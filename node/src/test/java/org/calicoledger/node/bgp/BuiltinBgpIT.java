@@ -3,18 +3,24 @@ package org.calicoledger.node.bgp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.node.testing.FelixLab;
 import org.calicoledger.node.testing.NodeLab;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two calico-nodes with the built-in BGP speaker ({@code CALICO_NETWORKING_BACKEND=builtin}) on one subnet of a
  * {@link FelixLab}: the mesh comes up on port 179 of the node addresses, each node's block reaches the other's kernel
  * through the speaker and Felix ({@code proto 80} via the other node), pods ping across, and
- * {@code calicoctl node status} on a node prints the mesh peer as Established.
+ * {@code calicoctl node status} on a node prints the mesh peer as Established. With {@code nodeMeshPassword}, read
+ * from each node's {@code CALICO_BGP_SECRETS_DIR}: different secrets keep the session down (TCP MD5), and once the
+ * secret files agree the next change in the image brings it up.
  */
 class BuiltinBgpIT {
   static final Map<String, String> ENV = Map.of("CALICO_NETWORKING_BACKEND", "builtin",
@@ -66,6 +72,54 @@ class BuiltinBgpIT {
           "| PEER ADDRESS |     PEER TYPE     | STATE |  SINCE   |    INFO     |")
           .containsPattern("\\| " + b.ip.replace(".", "\\.") + " +\\| node-to-node mesh \\| up +\\| \\d\\d:\\d\\d:\\d\\d \\|"
               + " Established \\|");
+    }
+  }
+
+  @Test
+  void meshPasswordFromEachNodesSecretFiles(@TempDir Path tmp) throws Exception {
+    Path secretsA = Files.createDirectories(tmp.resolve("a").resolve("bgp"));
+    Path secretsB = Files.createDirectories(tmp.resolve("b").resolve("bgp"));
+    Files.writeString(secretsA.resolve("mesh"), "same-secret\n");
+    Files.writeString(secretsB.resolve("mesh"), "another-secret\n");
+    try (FelixLab lab = FelixLab.start()) {
+      lab.calicoctl("""
+          apiVersion: projectcalico.org/v3
+          kind: BGPConfiguration
+          metadata:
+            name: default
+          spec:
+            nodeToNodeMeshEnabled: true
+            nodeMeshPassword:
+              secretKeyRef:
+                name: bgp
+                key: mesh
+          """, "apply", "-f", "-");
+      Map<String, String> envA = new HashMap<>(ENV);
+      envA.put("CALICO_BGP_SECRETS_DIR", secretsA.getParent().toString());
+      Map<String, String> envB = new HashMap<>(ENV);
+      envB.put("CALICO_BGP_SECRETS_DIR", secretsB.getParent().toString());
+      FelixLab.Node a = lab.node("a", 1, 2, envA);
+      FelixLab.Node b = lab.node("b", 1, 3, envB);
+      FelixLab.await(Duration.ofSeconds(60), () -> a.http("/bgp/status").contains(b.ip)
+          && b.http("/bgp/status").contains(a.ip), "both speakers running, each listing the other");
+      long end = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+      while (System.nanoTime() < end) {
+        assertThat(a.http("/bgp/status")).as("different secrets").doesNotContain("Established");
+        Thread.sleep(500);
+      }
+      Files.writeString(secretsB.resolve("mesh"), "same-secret\n");
+      lab.calicoctl(null, "patch", "bgpconfiguration", "default", "-p", "{\"spec\":{\"asNumber\":64512}}");
+      FelixLab.await(Duration.ofSeconds(60), () -> a.http("/bgp/status").contains("Established")
+          && b.http("/bgp/status").contains("Established"), "the same secret: up\n" + a.http("/bgp/status"));
+      String podB = b.addPod("p1");
+      FelixLab.await(Duration.ofSeconds(60), () -> {
+        try {
+          JsonNode r = route(a, block(podB));
+          return r != null && r.path("gateway").asText().equals(b.ip);
+        } catch (Exception e) {
+          return false;
+        }
+      }, "a's route to b's block over the signed session");
     }
   }
 
