@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through the speaker and Felix ({@code proto 80} via the other node), pods ping across, and
  * {@code calicoctl node status} on a node prints the mesh peer as Established. With {@code nodeMeshPassword}, read
  * from each node's {@code CALICO_BGP_SECRETS_DIR}: different secrets keep the session down (TCP MD5), and once the
- * secret files agree the next change in the image brings it up.
+ * secret files agree the next change in the image brings it up. A pod address borrowed from the other node's block
+ * (a one-block pool) reaches the block owner's kernel as a {@code /32} via the borrowing node, and pods ping.
  */
 class BuiltinBgpIT {
   static final Map<String, String> ENV = Map.of("CALICO_NETWORKING_BACKEND", "builtin",
@@ -120,6 +121,31 @@ class BuiltinBgpIT {
           return false;
         }
       }, "a's route to b's block over the signed session");
+    }
+  }
+
+  @Test
+  void borrowedAddressIsAdvertisedAsHostRoute() throws Exception {
+    // one /26 pool of one block: a takes it, b's pod borrows an address from a's block
+    Map<String, String> env = new HashMap<>(ENV);
+    env.put("CALICO_IPV4POOL_CIDR", "10.30.0.0/26");
+    env.put("CALICO_IPV4POOL_BLOCK_SIZE", "26");
+    try (FelixLab lab = FelixLab.start()) {
+      FelixLab.Node a = lab.node("a", 1, 2, env);
+      String podA = a.addPod("p1");
+      FelixLab.Node b = lab.node("b", 1, 3, env);
+      String podB = b.addPod("p1");
+      assertThat(block(podB)).as("b's pod borrowed from a's block").isEqualTo(block(podA));
+      FelixLab.await(Duration.ofSeconds(60), () -> {
+        try {
+          JsonNode r = route(a, podB);
+          return r != null && r.path("gateway").asText().equals(b.ip);
+        } catch (Exception e) {
+          return false;
+        }
+      }, "a's route to b's borrowed " + podB + "/32 via " + b.ip + ":\n" + a.ip("route") + "\n" + tail(b));
+      FelixLab.await(Duration.ofSeconds(40), () -> a.ping("p1", podB), "ping a/p1 -> " + podB);
+      FelixLab.await(Duration.ofSeconds(40), () -> b.ping("p1", podA), "ping b/p1 -> " + podA);
     }
   }
 
