@@ -40,8 +40,9 @@ import org.calicoledger.bird.wire.Prefix;
  * </pre>
  *
  * <p>Invariants: the RIB is touched only on the RIB thread; a session's state only under its lock; {@link #setPeers}
- * starts, stops or restarts only the sessions whose {@link PeerConfig} changed. Sockets (Netty, {@link Transport}) have TCP_NODELAY
- * (BIRD leaves Nagle on and loses 40 ms per first UPDATE to delayed ACKs) and TCP MD5 for peers with a password.
+ * starts, stops or restarts only the sessions whose {@link PeerConfig} changed. Sockets (Netty, {@link Transport})
+ * have TCP_NODELAY (BIRD leaves Nagle on and loses 40 ms per first UPDATE to delayed ACKs) and TCP MD5 for peers with
+ * a password.
  */
 public final class BgpSpeaker implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("bird.speaker");

@@ -89,7 +89,7 @@ final class Transport implements AutoCloseable {
     server.config().setOption(EpollChannelOption.TCP_MD5SIG, keys);
   }
 
-  /** Connects to {@code host:port} (signing with {@code md5Key} when not null); {@code done} gets the Conn or why not. */
+  /** Connects to {@code host:port} (signed with {@code md5Key} unless null); {@code done} gets the Conn or why not. */
   void connect(String host, int port, byte[] md5Key, int timeoutMs, BiConsumer<Conn, Throwable> done) {
     InetAddress peer;
     try {

@@ -37,6 +37,18 @@ class BuiltinBgpIT {
     return null;
   }
 
+  /** Waits until {@code n} has a {@code proto 80} route to {@code dst} via {@code via}'s address. */
+  static void awaitRouteVia(FelixLab.Node n, String dst, FelixLab.Node via, String what) throws Exception {
+    FelixLab.await(Duration.ofSeconds(60), () -> {
+      try {
+        JsonNode r = route(n, dst);
+        return r != null && r.path("gateway").asText().equals(via.ip);
+      } catch (Exception e) {
+        return false;
+      }
+    }, what);
+  }
+
   static String block(String podIp) {
     return Cidr.of(Cidr.parseAddress(podIp).address(), 26).network().toString();
   }
@@ -48,23 +60,9 @@ class BuiltinBgpIT {
       FelixLab.Node b = lab.node("b", 1, 3, ENV);
       String podA = a.addPod("p1");
       String podB = b.addPod("p1");
-      FelixLab.await(Duration.ofSeconds(60), () -> {
-        try {
-          JsonNode r = route(a, block(podB));
-          return r != null && r.path("gateway").asText().equals(b.ip);
-        } catch (Exception e) {
-          return false;
-        }
-      }, "a's route to b's block " + block(podB) + " via " + b.ip + ":\n" + a.ip("route") + "\n" + a.http(
-          "/bgp/status") + "\n" + tail(a));
-      FelixLab.await(Duration.ofSeconds(60), () -> {
-        try {
-          JsonNode r = route(b, block(podA));
-          return r != null && r.path("gateway").asText().equals(a.ip);
-        } catch (Exception e) {
-          return false;
-        }
-      }, "b's route to a's block");
+      awaitRouteVia(a, block(podB), b, "a's route to b's block " + block(podB) + " via " + b.ip + ":\n"
+          + a.ip("route") + "\n" + a.http("/bgp/status") + "\n" + tail(a));
+      awaitRouteVia(b, block(podA), a, "b's route to a's block");
       FelixLab.await(Duration.ofSeconds(40), () -> a.ping("p1", podB), "ping a/p1 -> " + podB);
       FelixLab.await(Duration.ofSeconds(40), () -> b.ping("p1", podA), "ping b/p1 -> " + podA);
 
@@ -113,14 +111,7 @@ class BuiltinBgpIT {
       FelixLab.await(Duration.ofSeconds(60), () -> a.http("/bgp/status").contains("Established")
           && b.http("/bgp/status").contains("Established"), "the same secret: up\n" + a.http("/bgp/status"));
       String podB = b.addPod("p1");
-      FelixLab.await(Duration.ofSeconds(60), () -> {
-        try {
-          JsonNode r = route(a, block(podB));
-          return r != null && r.path("gateway").asText().equals(b.ip);
-        } catch (Exception e) {
-          return false;
-        }
-      }, "a's route to b's block over the signed session");
+      awaitRouteVia(a, block(podB), b, "a's route to b's block over the signed session");
     }
   }
 
@@ -136,14 +127,8 @@ class BuiltinBgpIT {
       FelixLab.Node b = lab.node("b", 1, 3, env);
       String podB = b.addPod("p1");
       assertThat(block(podB)).as("b's pod borrowed from a's block").isEqualTo(block(podA));
-      FelixLab.await(Duration.ofSeconds(60), () -> {
-        try {
-          JsonNode r = route(a, podB);
-          return r != null && r.path("gateway").asText().equals(b.ip);
-        } catch (Exception e) {
-          return false;
-        }
-      }, "a's route to b's borrowed " + podB + "/32 via " + b.ip + ":\n" + a.ip("route") + "\n" + tail(b));
+      awaitRouteVia(a, podB, b, "a's route to b's borrowed " + podB + "/32 via " + b.ip + ":\n" + a.ip("route")
+          + "\n" + tail(b));
       FelixLab.await(Duration.ofSeconds(40), () -> a.ping("p1", podB), "ping a/p1 -> " + podB);
       FelixLab.await(Duration.ofSeconds(40), () -> b.ping("p1", podA), "ping b/p1 -> " + podA);
     }
