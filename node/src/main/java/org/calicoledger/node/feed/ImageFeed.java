@@ -52,21 +52,11 @@ public final class ImageFeed implements NodeService, ImagePublisher {
         .withName("calico-node-feed-" + nodename).withConnectTimeout(Duration.ofSeconds(30)), this);
   }
 
-  /** The latest complete image (EMPTY before the first sync). */
-  public ClusterImage image() {
-    Subscriber s = subscriber;
-    return s == null ? ClusterImage.EMPTY : s.image();
-  }
-
   /** Whether the feed has loaded the cluster's state and keeps following. */
   @Override
   public boolean ready() {
     Subscriber s = subscriber;
     return s != null && s.synced() && failure == null && s.failure().isEmpty();
-  }
-
-  public Throwable failure() {
-    return failure;
   }
 
   @Override
