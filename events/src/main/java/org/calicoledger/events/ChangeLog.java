@@ -35,25 +35,47 @@ public final class ChangeLog {
 
   private ChangeLog() {}
 
-  static List<NewTopic> topics() {
-    NewTopic changes = new NewTopic(CHANGES, Optional.of(1), Optional.empty()).configs(Map.of(
+  /** Replicas per partition on a cluster of {@code brokers}: all of them, up to 3. */
+  public static int replicationFactor(int brokers) {
+    return Math.max(1, Math.min(3, brokers));
+  }
+
+  /**
+   * Replicas that must hold a record before an {@code acks=all} write succeeds: 2 once there are 3 replicas (one broker
+   * may be down and no acknowledged record lives on only one disk), else 1.
+   */
+  public static int minInsyncReplicas(int brokers) {
+    return replicationFactor(brokers) >= 3 ? 2 : 1;
+  }
+
+  static List<NewTopic> topics(int brokers) {
+    short replicas = (short) replicationFactor(brokers);
+    String minIsr = Integer.toString(minInsyncReplicas(brokers));
+    NewTopic changes = new NewTopic(CHANGES, Optional.of(1), Optional.of(replicas)).configs(Map.of(
         "cleanup.policy", "delete",
         "retention.ms", "-1",
         "retention.bytes", "-1",
-        "message.timestamp.type", "CreateTime"));
-    NewTopic state = new NewTopic(STATE, Optional.of(1), Optional.empty()).configs(Map.of(
+        "message.timestamp.type", "CreateTime",
+        "min.insync.replicas", minIsr));
+    NewTopic state = new NewTopic(STATE, Optional.of(1), Optional.of(replicas)).configs(Map.of(
         "cleanup.policy", "compact",
         "min.cleanable.dirty.ratio", "0.1",
-        "segment.ms", "3600000"));
+        "segment.ms", "3600000",
+        "min.insync.replicas", minIsr));
     return List.of(changes, state);
   }
 
-  /** Creates the topics with their configuration when missing (and leaves existing ones alone). */
+  /**
+   * Creates the topics with their configuration when missing (and leaves existing ones alone), replicated on as many
+   * brokers as the cluster has now (up to 3): start every broker before the first journal.
+   */
   public static void ensureTopics(Admin admin) {
     try {
       Set<String> have = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
-      for (NewTopic t : topics()) {
+      int brokers = have.contains(CHANGES) && have.contains(STATE) ? 1
+          : admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+      for (NewTopic t : topics(brokers)) {
         if (!have.contains(t.name())) {
           missing.add(t);
         }
