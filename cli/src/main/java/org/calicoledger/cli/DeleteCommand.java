@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.calicoledger.ipam.IpamException;
+import org.calicoledger.ipam.NodeRemoval;
 import org.calicoledger.model.InvalidResourceException;
 import org.calicoledger.model.Kind;
 import org.calicoledger.model.Resource;
@@ -19,7 +21,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** Deletes by file or by kind and names. A {@code resourceVersion} in the file makes the delete conditional on it. */
+/**
+ * Deletes by file or by kind and names. A {@code resourceVersion} in the file makes the delete conditional on it. A
+ * Node is deleted with its endpoints, addresses, blocks and per-node resources, as Calico's calicoctl does
+ * ({@link NodeRemoval}); stop the node's calico-node first.
+ */
 @Command(name = "delete", description = "Delete resources named in a file or on the command line.")
 final class DeleteCommand implements Callable<Integer> {
   @ParentCommand
@@ -93,7 +99,11 @@ final class DeleteCommand implements Callable<Integer> {
         if (k.kind() == Kind.CLUSTER_INFORMATION) {
           throw new IllegalArgumentException("operation delete is not supported on " + k + ": it is managed by calico-node");
         }
-        store.delete(k, revisions.get(i), audit);
+        if (k.kind() == Kind.NODE) {
+          removeNode(store, k, revisions.get(i), audit);
+        } else {
+          store.delete(k, revisions.get(i), audit);
+        }
         ok++;
       } catch (StoreException.NotFound e) {
         if (skipNotExists) {
@@ -101,7 +111,7 @@ final class DeleteCommand implements Callable<Integer> {
         } else {
           failed.add("Failed to delete '" + k.kind().kindName() + "' resource: " + e.getMessage());
         }
-      } catch (StoreException | InvalidResourceException | IllegalArgumentException e) {
+      } catch (StoreException | InvalidResourceException | IllegalArgumentException | IpamException e) {
         failed.add("Failed to delete '" + k.kind().kindName() + "' resource: " + e.getMessage());
         if (e instanceof StoreException.Unavailable) {
           break;
@@ -115,5 +125,19 @@ final class DeleteCommand implements Callable<Integer> {
     }
     failed.forEach(err::println);
     return failed.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * A Node goes with what hangs off it ({@link NodeRemoval}); a {@code resourceVersion} from a file must still be the
+   * Node's, checked before anything is removed.
+   */
+  private static void removeNode(Store store, ResourceKey k, long revision, Audit audit) {
+    if (revision > 0) {
+      long now = store.get(k).orElseThrow(() -> new StoreException.NotFound(k.toString())).metadata().revision();
+      if (now != revision) {
+        throw new StoreException.Conflict(k.toString(), revision, now);
+      }
+    }
+    NodeRemoval.remove(store, k.name(), audit);
   }
 }
