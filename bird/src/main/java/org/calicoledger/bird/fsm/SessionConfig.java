@@ -27,7 +27,10 @@ public record SessionConfig(long localAs, long routerId, long peerAs, Duration h
     }
   }
 
-  /** The OPEN we send: MP for each family, route refresh, 4-octet AS, graceful restart when offered. */
+  /**
+   * The OPEN we send: MP for each family, route refresh, 4-octet AS, graceful restart when offered, and ADD-PATH
+   * receive (RFC 7911) for each family: a peer that sends several paths per prefix keeps them apart by path id.
+   */
   public BgpMessage.Open open() {
     List<Capability> caps = new ArrayList<>();
     for (Family f : families) {
@@ -42,6 +45,11 @@ public record SessionConfig(long localAs, long routerId, long peerAs, Duration h
       }
       caps.add(new Capability.GracefulRestart(false, Math.min(restartTime, 4095), gr));
     }
+    List<Capability.AddPath.AddPathFamily> addPath = new ArrayList<>();
+    for (Family f : families) {
+      addPath.add(new Capability.AddPath.AddPathFamily(f.afi(), f.safi(), Capability.AddPath.RECEIVE));
+    }
+    caps.add(new Capability.AddPath(addPath));
     int myAs = localAs > 0xFFFF ? 23456 : (int) localAs;
     return new BgpMessage.Open(4, myAs, (int) holdTime.toSeconds(), routerId, caps);
   }

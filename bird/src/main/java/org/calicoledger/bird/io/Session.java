@@ -38,7 +38,10 @@ final class Session {
   private long timerId = -1;
   private SessionFsm.State shown = SessionFsm.State.IDLE;
   private Instant since = Instant.now();
+  /** How UPDATEs from the peer are decoded (ADD-PATH receive applies after Established). */
   private CodecOptions codec = CodecOptions.DEFAULT;
+  /** How messages to the peer are encoded. */
+  private CodecOptions sendCodec = CodecOptions.DEFAULT;
   private RibPeer ribPeer;
   private boolean stopped;
   private int peerRestartTime;
@@ -146,6 +149,7 @@ final class Session {
     socket = s;
     reader = new FrameReader();
     codec = CodecOptions.DEFAULT;
+    sendCodec = CodecOptions.DEFAULT;
     s.start(b -> onData(s, b), () -> onClosed(s));
   }
 
@@ -223,12 +227,13 @@ final class Session {
         }
       } else if (a instanceof FsmAction.Established e) {
         Negotiated n = e.negotiated();
-        codec = n.codec();
+        codec = n.receiveCodec();
+        sendCodec = n.codec();
         peerRestartTime = n.peerRestart().map(g -> g.restartTime()).orElse(0);
         ribPeer = new RibPeer(cfg.address(), Prefix.parse(cfg.address()), n.peerId(), n.peerAs(),
             n.peerAs() != fsm.config().localAs(), cfg.rrClient());
         Conn s = socket;
-        CodecOptions c = codec;
+        CodecOptions c = sendCodec;
         speaker.peerUp(this, ribPeer, n, m -> {
           if (s.equals(currentSocket())) {
             s.write(BgpCodec.encode(m, c));
@@ -257,7 +262,7 @@ final class Session {
   }
 
   private void write(Conn s, BgpMessage m) {
-    s.write(BgpCodec.encode(m, codec));
+    s.write(BgpCodec.encode(m, sendCodec));
   }
 
   private void schedule() {

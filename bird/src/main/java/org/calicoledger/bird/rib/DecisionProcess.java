@@ -35,10 +35,13 @@ public final class DecisionProcess {
     return a.source().address().compareTo(b.source().address());
   };
 
+  /** Two paths from one ADD-PATH peer that tie on everything else: the lower path id, so the choice is stable. */
+  static final Comparator<Route> LOWER_PATH_ID = (a, b) -> Integer.compareUnsigned(a.pathId(), b.pathId());
+
   /** The steps, in order. */
   public static final List<Comparator<Route>> STEPS = List.of(LOCAL_FIRST, NOT_STALE, HIGHER_LOCAL_PREF,
       SHORTER_AS_PATH, LOWER_ORIGIN, LOWER_MED_SAME_AS, EBGP_OVER_IBGP, LOWER_ROUTER_ID, SHORTER_CLUSTER_LIST,
-      LOWER_PEER_ADDRESS);
+      LOWER_PEER_ADDRESS, LOWER_PATH_ID);
 
   /** Negative when {@code a} is the better path. */
   public static int compare(Route a, Route b) {

@@ -2,7 +2,6 @@ package org.calicoledger.bird.rib;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class LocRib {
     void bestChanged(Prefix prefix, Route best);
   }
 
-  private final Map<RibPeer, Map<Prefix, Route>> adjIn = new LinkedHashMap<>();
+  private final Map<RibPeer, AdjRibIn> adjIn = new LinkedHashMap<>();
   private final Map<Prefix, Route> best = new HashMap<>();
   private final List<BestListener> listeners = new ArrayList<>();
   private final RouteListener routes;
@@ -41,8 +40,13 @@ public final class LocRib {
   }
 
   public void announce(RibPeer peer, Prefix prefix, RouteAttributes attrs) {
-    Map<Prefix, Route> in = adjIn.computeIfAbsent(peer, k -> new HashMap<>());
-    Route r = new Route(attrs, peer, false);
+    announce(peer, prefix, 0, attrs);
+  }
+
+  /** Adds or replaces {@code peer}'s path {@code pathId} (RFC 7911; 0 without ADD-PATH) to {@code prefix}. */
+  public void announce(RibPeer peer, Prefix prefix, int pathId, RouteAttributes attrs) {
+    AdjRibIn in = adjIn.computeIfAbsent(peer, k -> new AdjRibIn());
+    Route r = new Route(attrs, peer, false, pathId);
     Route old = in.put(prefix, r);
     if (old != null && old.attributes() == attrs && !old.stale()) {
       return; // same path again (a refresh)
@@ -51,17 +55,22 @@ public final class LocRib {
   }
 
   public void withdraw(RibPeer peer, Prefix prefix) {
-    Map<Prefix, Route> in = adjIn.get(peer);
-    if (in != null && in.remove(prefix) != null) {
+    withdraw(peer, prefix, 0);
+  }
+
+  /** Removes {@code peer}'s path {@code pathId} to {@code prefix}; its other paths stay. */
+  public void withdraw(RibPeer peer, Prefix prefix, int pathId) {
+    AdjRibIn in = adjIn.get(peer);
+    if (in != null && in.remove(prefix, pathId) != null) {
       decide(prefix, null, null);
     }
   }
 
   /** Withdraws every path of {@code peer} (session down without graceful restart, or peer removed). */
   public void dropPeer(RibPeer peer) {
-    Map<Prefix, Route> in = adjIn.remove(peer);
+    AdjRibIn in = adjIn.remove(peer);
     if (in != null) {
-      for (Prefix p : in.keySet()) {
+      for (Prefix p : in.prefixes()) {
         decide(p, null, null);
       }
     }
@@ -69,38 +78,33 @@ public final class LocRib {
 
   /** Marks every path of {@code peer} stale: the peer is restarting gracefully. */
   public void markStale(RibPeer peer) {
-    Map<Prefix, Route> in = adjIn.get(peer);
+    AdjRibIn in = adjIn.get(peer);
     if (in == null) {
       return;
     }
-    for (Map.Entry<Prefix, Route> e : in.entrySet()) {
-      e.setValue(e.getValue().asStale());
-      decide(e.getKey(), null, null);
+    for (Prefix p : in.markStale()) {
+      decide(p, null, null);
     }
   }
 
-  /** Removes {@code peer}'s stale paths of {@code family} (its End-of-RIB arrived, or its restart time ran out). */
+  /**
+   * Removes {@code peer}'s stale paths of {@code family} (its End-of-RIB arrived, or its restart time ran out);
+   * returns how many prefixes lost a path.
+   */
   public int purgeStale(RibPeer peer, Family family) {
-    Map<Prefix, Route> in = adjIn.get(peer);
+    AdjRibIn in = adjIn.get(peer);
     if (in == null) {
       return 0;
     }
-    List<Prefix> gone = new ArrayList<>();
-    for (Iterator<Map.Entry<Prefix, Route>> it = in.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Prefix, Route> e = it.next();
-      if (e.getValue().stale() && e.getKey().family() == family) {
-        it.remove();
-        gone.add(e.getKey());
-      }
-    }
+    List<Prefix> gone = in.removeStale(family);
     gone.forEach(p -> decide(p, null, null));
     return gone.size();
   }
 
   /** The peers' paths that are stale now. */
   public int staleCount(RibPeer peer) {
-    Map<Prefix, Route> in = adjIn.get(peer);
-    return in == null ? 0 : (int) in.values().stream().filter(Route::stale).count();
+    AdjRibIn in = adjIn.get(peer);
+    return in == null ? 0 : in.staleCount();
   }
 
   public Route best(Prefix p) {
@@ -116,9 +120,21 @@ public final class LocRib {
     return new HashMap<>(best);
   }
 
+  /** How many paths {@code peer}'s Adj-RIB-In holds (several per prefix with ADD-PATH). */
   public int adjInSize(RibPeer peer) {
-    Map<Prefix, Route> in = adjIn.get(peer);
+    AdjRibIn in = adjIn.get(peer);
     return in == null ? 0 : in.size();
+  }
+
+  /** {@code peer}'s paths to {@code prefix} (for status and tests). */
+  public List<Route> adjIn(RibPeer peer, Prefix prefix) {
+    AdjRibIn in = adjIn.get(peer);
+    return in == null ? List.of() : in.paths(prefix);
+  }
+
+  /** The peers that have an Adj-RIB-In. */
+  public List<RibPeer> peers() {
+    return List.copyOf(adjIn.keySet());
   }
 
   /**
@@ -133,8 +149,8 @@ public final class LocRib {
       winner = hintRoute;
     } else {
       winner = null;
-      for (Map<Prefix, Route> in : adjIn.values()) {
-        Route r = in.get(p);
+      for (AdjRibIn in : adjIn.values()) {
+        Route r = in.best(p);
         if (r != null && (winner == null || DecisionProcess.compare(r, winner) < 0)) {
           winner = r;
         }

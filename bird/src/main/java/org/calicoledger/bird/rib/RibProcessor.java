@@ -115,13 +115,11 @@ public final class RibProcessor {
         worst = e.action();
       }
     }
-    for (Prefix p : u.withdrawn()) {
-      rib.withdraw(peer, p);
-    }
+    withdrawAll(peer, u.withdrawn(), u.withdrawnPathIds());
     PathAttribute.MpReach reach = null;
     for (PathAttribute a : u.attributes()) {
       if (a instanceof PathAttribute.MpUnreach un) {
-        un.withdrawn().forEach(p -> rib.withdraw(peer, p));
+        withdrawAll(peer, un.withdrawn(), un.pathIds());
       } else if (a instanceof PathAttribute.MpReach r) {
         reach = r;
       }
@@ -136,22 +134,31 @@ public final class RibProcessor {
     if (!u.nlri().isEmpty()) {
       RouteAttributes attrs = withdrawAll ? null : RouteAttributes.of(clean,
           clean.attribute(PathAttribute.NextHop.class).map(PathAttribute.NextHop::address).orElse(null));
-      importAll(peer, u.nlri(), attrs);
+      importAll(peer, u.nlri(), u.nlriPathIds(), attrs);
     }
     if (reach != null && !reach.nlri().isEmpty()) {
       RouteAttributes attrs = withdrawAll ? null : RouteAttributes.of(clean, reach.nextHops().get(0));
-      importAll(peer, reach.nlri(), attrs);
+      importAll(peer, reach.nlri(), reach.pathIds(), attrs);
     }
     flush();
   }
 
-  private void importAll(RibPeer peer, List<Prefix> prefixes, RouteAttributes attrs) {
+  /** @param pathIds RFC 7911 path ids of {@code prefixes}, index for index, or empty (all 0) */
+  private void importAll(RibPeer peer, List<Prefix> prefixes, List<Integer> pathIds, RouteAttributes attrs) {
     if (attrs == null || policy.loops(attrs, peer)) {
-      prefixes.forEach(p -> rib.withdraw(peer, p));
+      withdrawAll(peer, prefixes, pathIds);
       return;
     }
-    for (Prefix p : prefixes) {
-      rib.announce(peer, p, attrs);
+    boolean ids = !pathIds.isEmpty();
+    for (int i = 0, n = prefixes.size(); i < n; i++) {
+      rib.announce(peer, prefixes.get(i), ids ? pathIds.get(i) : 0, attrs);
+    }
+  }
+
+  private void withdrawAll(RibPeer peer, List<Prefix> prefixes, List<Integer> pathIds) {
+    boolean ids = !pathIds.isEmpty();
+    for (int i = 0, n = prefixes.size(); i < n; i++) {
+      rib.withdraw(peer, prefixes.get(i), ids ? pathIds.get(i) : 0);
     }
   }
 

@@ -121,11 +121,14 @@ final class AttributeTable {
           if (f == null) {
             throw new AttributeFormatException("MP_UNREACH_NLRI for AFI/SAFI " + afi + "/" + safi + " not negotiated");
           }
-          return new PathAttribute.MpUnreach(afi, safi, nlri(in, f, "MP_UNREACH_NLRI"));
+          List<Integer> ids = o.addPath(f) ? new ArrayList<>() : null;
+          List<Prefix> withdrawn = nlri(in, f, "MP_UNREACH_NLRI", ids);
+          return new PathAttribute.MpUnreach(afi, safi, withdrawn, ids == null ? List.of() : ids);
         }, (a, w, o) -> {
           PathAttribute.MpUnreach u = (PathAttribute.MpUnreach) a;
           w.u16(u.afi()).u8(u.safi());
-          NlriCodec.encode(u.withdrawn(), w);
+          Family f = Family.of(u.afi(), u.safi());
+          NlriCodec.encode(u.withdrawn(), u.pathIds(), f != null && o.addPath(f), w);
         }));
   }
 
@@ -154,9 +157,10 @@ final class AttributeTable {
     return out;
   }
 
-  private static List<Prefix> nlri(ByteBuffer in, Family f, String name) throws AttributeFormatException {
+  private static List<Prefix> nlri(ByteBuffer in, Family f, String name, List<Integer> pathIds)
+      throws AttributeFormatException {
     try {
-      return NlriCodec.decode(in, f, Notification.UPDATE_OPTIONAL_ATTRIBUTE, name);
+      return NlriCodec.decode(in, f, Notification.UPDATE_OPTIONAL_ATTRIBUTE, name, pathIds);
     } catch (MalformedMessageException e) {
       throw new AttributeFormatException(e.getMessage());
     }
@@ -220,7 +224,9 @@ final class AttributeTable {
       hops.add(address(in, n));
     }
     in.get(); // reserved
-    return new PathAttribute.MpReach(afi, safi, hops, nlri(in, f, "MP_REACH_NLRI"));
+    List<Integer> ids = o.addPath(f) ? new ArrayList<>() : null;
+    List<Prefix> nlri = nlri(in, f, "MP_REACH_NLRI", ids);
+    return new PathAttribute.MpReach(afi, safi, hops, nlri, ids == null ? List.of() : ids);
   }
 
   private static void encodeMpReach(PathAttribute a, WireWriter w, CodecOptions o) {
@@ -233,6 +239,7 @@ final class AttributeTable {
     w.u8(len);
     r.nextHops().forEach(p -> w.bytes(p.address()));
     w.u8(0);
-    NlriCodec.encode(r.nlri(), w);
+    Family f = Family.of(r.afi(), r.safi());
+    NlriCodec.encode(r.nlri(), r.pathIds(), f != null && o.addPath(f), w);
   }
 }

@@ -68,14 +68,24 @@ public sealed interface BgpMessage {
    *
    * @param errors what RFC 7606 says to do about attributes that did not decode (empty for a clean message; never
    *     holds a session reset: that is a {@link MalformedMessageException})
+   * @param withdrawnPathIds RFC 7911 path identifiers of {@code withdrawn}, index for index; empty when the session
+   *     does not use ADD-PATH for IPv4
+   * @param nlriPathIds the same for {@code nlri}
    */
   record Update(List<Prefix> withdrawn, List<PathAttribute> attributes, List<Prefix> nlri,
-      List<AttributeError> errors) implements BgpMessage {
+      List<AttributeError> errors, List<Integer> withdrawnPathIds, List<Integer> nlriPathIds) implements BgpMessage {
     public Update {
       withdrawn = List.copyOf(withdrawn);
       attributes = List.copyOf(attributes);
       nlri = List.copyOf(nlri);
       errors = List.copyOf(errors);
+      withdrawnPathIds = PathAttribute.pathIds(withdrawnPathIds, withdrawn, "withdrawn routes");
+      nlriPathIds = PathAttribute.pathIds(nlriPathIds, nlri, "NLRI");
+    }
+
+    public Update(List<Prefix> withdrawn, List<PathAttribute> attributes, List<Prefix> nlri,
+        List<AttributeError> errors) {
+      this(withdrawn, attributes, nlri, errors, List.of(), List.of());
     }
 
     public Update(List<Prefix> withdrawn, List<PathAttribute> attributes, List<Prefix> nlri) {

@@ -66,6 +66,9 @@ public sealed interface Capability {
 
   /** RFC 7911; {@code mode} 1 receive, 2 send, 3 both. */
   record AddPath(List<AddPathFamily> families) implements Capability {
+    public static final int RECEIVE = 1;
+    public static final int SEND = 2;
+
     public AddPath {
       families = List.copyOf(families);
     }
@@ -75,7 +78,25 @@ public sealed interface Capability {
       return ADD_PATH;
     }
 
-    public record AddPathFamily(int afi, int safi, int mode) {}
+    public record AddPathFamily(int afi, int safi, int mode) {
+      public boolean receives() {
+        return (mode & RECEIVE) != 0;
+      }
+
+      public boolean sends() {
+        return (mode & SEND) != 0;
+      }
+    }
+
+    /** Whether this capability lists {@code f} with a mode that has {@code bit} ({@link #RECEIVE}, {@link #SEND}). */
+    public boolean has(Family f, int bit) {
+      for (AddPathFamily a : families) {
+        if (a.afi() == f.afi() && a.safi() == f.safi() && (a.mode() & bit) != 0) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   record Unknown(int code, byte[] value) implements Capability {

@@ -161,11 +161,21 @@ public sealed interface PathAttribute {
     }
   }
 
-  /** RFC 4760; {@code nextHops} holds one address, or a global and a link-local one for IPv6. */
-  record MpReach(int afi, int safi, List<Prefix> nextHops, List<Prefix> nlri) implements PathAttribute {
+  /**
+   * RFC 4760; {@code nextHops} holds one address, or a global and a link-local one for IPv6.
+   *
+   * @param pathIds RFC 7911 path identifiers of {@code nlri}, index for index; empty without ADD-PATH
+   */
+  record MpReach(int afi, int safi, List<Prefix> nextHops, List<Prefix> nlri, List<Integer> pathIds)
+      implements PathAttribute {
     public MpReach {
       nextHops = List.copyOf(nextHops);
       nlri = List.copyOf(nlri);
+      pathIds = PathAttribute.pathIds(pathIds, nlri, "MP_REACH_NLRI");
+    }
+
+    public MpReach(int afi, int safi, List<Prefix> nextHops, List<Prefix> nlri) {
+      this(afi, safi, nextHops, nlri, List.of());
     }
 
     @Override
@@ -174,15 +184,30 @@ public sealed interface PathAttribute {
     }
   }
 
-  record MpUnreach(int afi, int safi, List<Prefix> withdrawn) implements PathAttribute {
+  /** @param pathIds RFC 7911 path identifiers of {@code withdrawn}, index for index; empty without ADD-PATH */
+  record MpUnreach(int afi, int safi, List<Prefix> withdrawn, List<Integer> pathIds) implements PathAttribute {
     public MpUnreach {
       withdrawn = List.copyOf(withdrawn);
+      pathIds = PathAttribute.pathIds(pathIds, withdrawn, "MP_UNREACH_NLRI");
+    }
+
+    public MpUnreach(int afi, int safi, List<Prefix> withdrawn) {
+      this(afi, safi, withdrawn, List.of());
     }
 
     @Override
     public int code() {
       return MP_UNREACH;
     }
+  }
+
+  /** An immutable copy of {@code ids}, which must be empty or as long as {@code prefixes}. */
+  static List<Integer> pathIds(List<Integer> ids, List<Prefix> prefixes, String field) {
+    if (!ids.isEmpty() && ids.size() != prefixes.size()) {
+      throw new IllegalArgumentException(field + ": " + ids.size() + " path identifiers for " + prefixes.size()
+          + " prefixes (give one per prefix, or none)");
+    }
+    return ids.isEmpty() ? List.of() : List.copyOf(ids);
   }
 
   /** An attribute this speaker does not interpret; optional transitive ones are passed on with the partial bit. */

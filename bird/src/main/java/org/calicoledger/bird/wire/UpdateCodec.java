@@ -21,8 +21,10 @@ final class UpdateCodec {
       throw malformed("withdrawn routes length " + wLen + " overruns the message");
     }
     ByteBuffer w = slice(body, wLen);
+    boolean ids = o.addPath(Family.IPV4_UNICAST);
+    List<Integer> withdrawnIds = ids ? new ArrayList<>() : null;
     List<Prefix> withdrawn = NlriCodec.decode(w, Family.IPV4_UNICAST, Notification.UPDATE_MALFORMED_ATTRIBUTE_LIST,
-        "withdrawn routes");
+        "withdrawn routes", withdrawnIds);
     int aLen = body.getShort() & 0xFFFF;
     if (aLen > body.remaining()) {
       throw malformed("total path attribute length " + aLen + " overruns the message");
@@ -31,8 +33,11 @@ final class UpdateCodec {
     List<PathAttribute> out = new ArrayList<>();
     List<AttributeError> errors = new ArrayList<>();
     decodeAttributes(attrs, o, out, errors);
-    List<Prefix> nlri = NlriCodec.decode(body, Family.IPV4_UNICAST, Notification.UPDATE_INVALID_NETWORK, "NLRI");
-    return new BgpMessage.Update(withdrawn, out, nlri, errors);
+    List<Integer> nlriIds = ids ? new ArrayList<>() : null;
+    List<Prefix> nlri = NlriCodec.decode(body, Family.IPV4_UNICAST, Notification.UPDATE_INVALID_NETWORK, "NLRI",
+        nlriIds);
+    return new BgpMessage.Update(withdrawn, out, nlri, errors, ids ? withdrawnIds : List.of(),
+        ids ? nlriIds : List.of());
   }
 
   private static void decodeAttributes(ByteBuffer in, CodecOptions o, List<PathAttribute> out,
@@ -103,7 +108,8 @@ final class UpdateCodec {
   static void encode(BgpMessage.Update u, WireWriter w, CodecOptions o) {
     int at = w.size();
     w.u16(0);
-    NlriCodec.encode(u.withdrawn(), w);
+    boolean ids = o.addPath(Family.IPV4_UNICAST);
+    NlriCodec.encode(u.withdrawn(), u.withdrawnPathIds(), ids, w);
     w.patchShort(at, w.size() - at - 2);
     at = w.size();
     w.u16(0);
@@ -111,7 +117,7 @@ final class UpdateCodec {
       encodeAttribute(a, w, o);
     }
     w.patchShort(at, w.size() - at - 2);
-    NlriCodec.encode(u.nlri(), w);
+    NlriCodec.encode(u.nlri(), u.nlriPathIds(), ids, w);
   }
 
   private static void encodeAttribute(PathAttribute a, WireWriter w, CodecOptions o) {

@@ -74,6 +74,44 @@ final class Messages {
         .as(BgpMessage.Update::new);
   }
 
+  /** Path ids for {@code n} prefixes (RFC 7911: any 32-bit value). */
+  static Arbitrary<List<Integer>> ids(int n) {
+    return Arbitraries.integers().list().ofSize(n);
+  }
+
+  static Arbitrary<List<Prefix>> v4s() {
+    return v4().list().ofMaxSize(20);
+  }
+
+  /**
+   * UPDATEs of a session with ADD-PATH for both families: every prefix (classic fields, MP_REACH, MP_UNREACH)
+   * carries a path id; other attributes as {@link #attributes()}.
+   */
+  static Arbitrary<BgpMessage.Update> addPathUpdate() {
+    Arbitrary<PathAttribute> reach4 = v4().list().ofMaxSize(10).flatMap(n -> Combinators.combine(host4(), ids(n.size()))
+        .as((h, i) -> new PathAttribute.MpReach(1, 1, List.of(h), n, i)));
+    Arbitrary<PathAttribute> reach6 = v6().list().ofMaxSize(10).flatMap(n -> Combinators.combine(
+        v6().map(p -> new Prefix(p.hi(), p.lo(), 128, true)), ids(n.size()))
+        .as((h, i) -> new PathAttribute.MpReach(2, 1, List.of(h), n, i)));
+    Arbitrary<PathAttribute> unreach6 = v6().list().ofMaxSize(10).flatMap(w -> ids(w.size())
+        .map(i -> new PathAttribute.MpUnreach(2, 1, w, i)));
+    Arbitrary<List<PathAttribute>> mp = Combinators.combine(Arbitraries.oneOf(reach4, reach6).optional(),
+        unreach6.optional()).as((r, u) -> {
+          List<PathAttribute> out = new ArrayList<>();
+          r.ifPresent(out::add);
+          u.ifPresent(out::add);
+          return out;
+        });
+    Arbitrary<List<PathAttribute>> plain = attributes().map(l -> l.stream()
+        .filter(a -> !(a instanceof PathAttribute.MpReach) && !(a instanceof PathAttribute.MpUnreach)).toList());
+    return Combinators.combine(v4s(), v4s(), plain, mp).flatAs((w, n, attrs, m) -> Combinators.combine(
+        ids(w.size()), ids(n.size())).as((wi, ni) -> {
+          List<PathAttribute> all = new ArrayList<>(attrs);
+          all.addAll(m);
+          return new BgpMessage.Update(w, all, n, List.of(), wi, ni);
+        }));
+  }
+
   static Arbitrary<Capability> capability() {
     return Arbitraries.oneOf(
         Arbitraries.of(Family.values()).map(f -> (Capability) Capability.Multiprotocol.of(f)),
