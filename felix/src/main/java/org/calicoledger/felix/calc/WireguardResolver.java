@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.events.image.IpamBlock;
+import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.dataplane.wireguard.WireguardPeer;
 import org.calicoledger.felix.dataplane.wireguard.WireguardSpec;
 import org.calicoledger.model.Node;
@@ -13,7 +14,7 @@ import org.calicoledger.model.Node;
 /**
  * WireGuard settings and peers for one node.
  *
- * <p>Inputs: the effective Felix configuration ({@code wireguardEnabled}, {@code wireguardInterfaceName},
+ * <p>Inputs: the effective {@link FelixSettings} ({@code wireguardEnabled}, {@code wireguardInterfaceName},
  * {@code wireguardListeningPort}, {@code wireguardMTU}, {@code wireguardRoutingRulePriority}), the Nodes (their IPv4
  * address, tunnel addresses and published {@code status.wireguardPublicKey}) and the IPv4 IPAM blocks with their
  * affinities. Outputs: a {@link WireguardSpec}; a peer per other node that has both a published key and an IPv4
@@ -25,11 +26,11 @@ import org.calicoledger.model.Node;
 public final class WireguardResolver {
   private WireguardResolver() {}
 
-  public static WireguardSpec resolve(ClusterImage image, EffectiveConfig cfg, String nodename) {
-    int port = cfg.integer("wireguardListeningPort", 51820);
-    int mtu = cfg.integer("wireguardMTU", 0);
-    String iface = cfg.string("wireguardInterfaceName").orElse(WireguardSpec.DEFAULT_IFACE);
-    int priority = cfg.integer("wireguardRoutingRulePriority", 99);
+  public static WireguardSpec resolve(ClusterImage image, FelixSettings cfg, String nodename) {
+    int port = cfg.wireguardListeningPort();
+    int mtu = cfg.wireguardMtu();
+    String iface = cfg.wireguardInterfaceName();
+    int priority = cfg.wireguardRoutingRulePriority();
     if (!cfg.wireguardEnabled()) {
       // the names still matter when off: they say what to remove
       return new WireguardSpec(false, iface, port, 1440, priority, 1, 0x100000, null, List.of());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.Map;
 import org.calicoledger.felix.FelixContext;
+import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.dataplane.wireguard.WireguardPeer;
 import org.calicoledger.felix.dataplane.wireguard.WireguardSpec;
 import org.calicoledger.felix.testing.ImageBuilder;
@@ -17,7 +18,7 @@ class WireguardResolverTest {
 
   private static WireguardSpec resolve(ImageBuilder b, Map<String, String> env) {
     FelixContext ctx = new FelixContext("n1", env, Path.of("/tmp"), null, "t");
-    return WireguardResolver.resolve(b.image(), EffectiveConfig.of(b.image(), ctx), "n1");
+    return WireguardResolver.resolve(b.image(), FelixSettings.of(b.image(), ctx), "n1");
   }
 
   @Test
@@ -71,8 +72,8 @@ class WireguardResolverTest {
     ImageBuilder b = new ImageBuilder();
     b.felixConfig("default", "\"wireguardEnabled\":true");
     assertThatThrownBy(() -> resolve(b, Map.of("wireguardlisteningport", "70000")))
-        .hasMessageContaining("wireguardListeningPort 70000");
+        .hasMessageContaining("FELIX_WIREGUARDLISTENINGPORT='70000'").hasMessageContaining("1 to 65535");
     assertThatThrownBy(() -> resolve(b, Map.of("wireguardmtu", "big")))
-        .hasMessageContaining("wireguardMTU").hasMessageContaining("'big'");
+        .hasMessageContaining("FELIX_WIREGUARDMTU='big'").hasMessageContaining("whole number");
   }
 }

@@ -1,40 +1,56 @@
 package org.calicoledger.felix.dataplane.iptables;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.Set;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixContext;
 import org.calicoledger.felix.FelixPart;
-import org.calicoledger.felix.calc.EffectiveConfig;
+import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.calc.IptablesResolver;
+import org.calicoledger.felix.calc.LocalInterfaceResolver;
 import org.calicoledger.felix.calc.PoolSetsResolver;
 import org.calicoledger.felix.kernel.HostCommands;
-import org.calicoledger.model.WorkloadEndpoint;
 
 /**
- * The iptables part (IPv4 {@code filter} and {@code nat}): renders {@link IptablesResolver}'s models and keeps the
- * kernel equal to them with one {@code iptables-restore --noflush} per changed table per apply.
+ * The iptables part (IPv4 {@code filter} and {@code nat}): keeps {@link IptablesResolver}'s models, and the kernel
+ * equal to them with one {@code iptables-restore --noflush} per changed table per apply.
+ *
+ * <p>Model: kept between images and updated, not rebuilt. {@link LocalInterfaceResolver} reports which endpoint
+ * interfaces came or went; {@link IptablesResolver#filter(IptablesResolver.Inputs, IptablesResolver.Inputs,
+ * TableModel, Set)} replaces only their two chains and the dispatch chains that name them, and the names of those
+ * chains are added to the table's dirty set. A change of anything else (prefixes, pools, WireGuard) renders the
+ * table whole and marks every chain dirty ({@code null}). So one endpoint added among 10,000 costs a walk of the
+ * endpoint map by identity, a few persistent-map updates and a restore of about five chains.
  *
  * <p>Apply: with {@code full} (or after a failure) each table is read back with {@code iptables-save -t <table>}
- * ({@link ActualTable#parse}), so a chain flushed or edited by hand, or a hook jump deleted or pushed down, is found by
- * its hashes and repaired; otherwise the record of the last successful restore stands in for the kernel and a table
- * whose model did not change costs nothing. It writes only {@code cali-} chains and its hook jumps
- * ({@link IptablesScript}); the ipsets the NAT rule matches are the ipsets part's, which runs first.
+ * ({@link ActualTable#parse}) and compared chain by chain, so a chain flushed or edited by hand, or a hook jump deleted
+ * or pushed down, is found by its hashes and repaired; otherwise the record of the last successful restore stands in
+ * for the kernel and only the dirty chains are compared and written ({@link IptablesScript#diff(TableModel,
+ * ActualTable, Set)}): a table with no dirty chain costs nothing. The dirty set is cleared only after a restore
+ * succeeded. It writes only {@code cali-} chains and its hook jumps; the ipsets the NAT rule matches are the ipsets
+ * part's, which runs first.
  */
 public final class IptablesPart implements FelixPart {
+  private static final String FILTER = "filter";
+  private static final String NAT = "nat";
   private final FelixContext ctx;
   private final HostCommands cmd;
+  private final LocalInterfaceResolver interfaces;
+  private FelixSettings settings;
   private IptablesResolver.Inputs inputs;
-  private List<TableModel> desired = List.of();
+  private TableModel filter;
+  private TableModel nat;
   private final Map<String, ActualTable> programmed = new HashMap<>();
-  private SortedSet<String> extraEndpoints = new TreeSet<>();
+  /** Per table, the chains that may differ from {@link #programmed}; a null value: any may. */
+  private final Map<String, Set<String>> dirty = new HashMap<>();
 
   public IptablesPart(FelixContext ctx, HostCommands cmd) {
     this.ctx = ctx;
     this.cmd = cmd;
+    this.interfaces = new LocalInterfaceResolver(ctx.nodename());
   }
 
   @Override
@@ -44,65 +60,81 @@ public final class IptablesPart implements FelixPart {
 
   @Override
   public void onImage(ClusterImage image) {
-    SortedSet<String> ifaces = new TreeSet<>(extraEndpoints);
-    for (WorkloadEndpoint w : image.workloadEndpoints().values()) {
-      if (w.spec() != null && ctx.nodename().equals(w.spec().node()) && w.spec().interfaceName() != null) {
-        ifaces.add(w.spec().interfaceName());
-      }
-    }
-    IptablesResolver.Inputs in = IptablesResolver.inputs(EffectiveConfig.of(image, ctx), image.pools(),
-        PoolSetsResolver.resolve(image.pools()), ifaces);
-    if (in.equals(inputs)) {
+    settings = FelixSettings.ofOrKeep(image, ctx, settings);
+    interfaces.resolve(image);
+    Set<String> changedIfaces = interfaces.takeChanged();
+    IptablesResolver.Inputs in = IptablesResolver.inputs(settings, image.pools(),
+        PoolSetsResolver.resolve(image.pools()), interfaces.interfaces());
+    if (inputs != null && changedIfaces.isEmpty() && sameExceptEndpoints(in, inputs)) {
+      inputs = in;
       return;
     }
+    IptablesResolver.FilterUpdate f = IptablesResolver.filter(in, inputs, filter, changedIfaces);
+    filter = f.changed() == null ? reuse(f.model(), filter) : f.model();
+    markDirty(FILTER, f.changed());
+    if (inputs == null || !sameExceptEndpoints(in, inputs)) {
+      nat = reuse(IptablesResolver.nat(in), nat);
+      markDirty(NAT, null);
+    }
     inputs = in;
-    desired = List.of(reuse(IptablesResolver.filter(in)), reuse(IptablesResolver.nat(in)));
   }
 
-  /** The model with every chain equal to one already held replaced by that instance (hashes already computed). */
-  private TableModel reuse(TableModel fresh) {
-    Map<String, Chain> before = new HashMap<>();
-    for (TableModel t : desired) {
-      if (t.table().equals(fresh.table())) {
-        t.chains().forEach(c -> before.put(c.name(), c));
+  private static boolean sameExceptEndpoints(IptablesResolver.Inputs a, IptablesResolver.Inputs b) {
+    return a.interfacePrefixes().equals(b.interfacePrefixes()) && a.poolSets().equals(b.poolSets())
+        && a.ipipInUse() == b.ipipInUse() && a.vxlanInUse() == b.vxlanInUse()
+        && java.util.Objects.equals(a.wireguardInterface(), b.wireguardInterface());
+  }
+
+  private void markDirty(String table, Set<String> chains) {
+    if (chains == null) {
+      dirty.put(table, null);
+    } else if (!dirty.containsKey(table)) {
+      dirty.put(table, new HashSet<>(chains));
+    } else if (dirty.get(table) != null) {
+      dirty.get(table).addAll(chains);
+    }
+  }
+
+  /** {@code fresh} with every chain equal to one of {@code before} replaced by that instance (hashes computed). */
+  private static TableModel reuse(TableModel fresh, TableModel before) {
+    if (before == null) {
+      return fresh;
+    }
+    TableModel m = fresh;
+    for (Chain c : fresh.chains()) {
+      Chain old = before.chain(c.name());
+      if (old != null && old != c && old.equals(c)) {
+        m = m.with(old);
       }
     }
-    List<Chain> chains = new java.util.ArrayList<>(fresh.chains().size());
-    for (Chain c : fresh.chains()) {
-      chains.add(c.reuse(before.get(c.name())));
-    }
-    return new TableModel(fresh.table(), chains, fresh.hooks());
+    return m;
   }
 
-  /** Endpoint interfaces rendered in addition to the image's, from the next {@link #onImage}. */
-  public void setExtraEndpoints(SortedSet<String> interfaces) {
-    extraEndpoints = new TreeSet<>(interfaces);
-    inputs = null;
-  }
-
-  /** The tables this part wants now. */
+  /** The tables this part wants now (none before the first image). */
   public List<TableModel> desired() {
-    return desired;
+    return filter == null ? List.of() : List.of(filter, nat);
   }
 
   @Override
   public boolean apply(boolean full) {
     boolean changed = false;
-    for (TableModel t : desired) {
+    for (TableModel t : desired()) {
       ActualTable have = full ? null : programmed.get(t.table());
       boolean read = have == null;
+      Set<String> names = read ? null : dirty.getOrDefault(t.table(), Set.of());
       if (read) {
         have = ActualTable.parse(cmd.must(null, "iptables-save", "-t", t.table()).out());
+      } else if (names != null && names.isEmpty()) {
+        continue;
       }
-      String script = IptablesScript.diff(t, have);
+      String script = IptablesScript.diff(t, have, names);
       if (!script.isEmpty()) {
         programmed.remove(t.table());
         cmd.must(script, "iptables-restore", "--noflush");
         changed = true;
       }
-      if (read || changed) {
-        programmed.put(t.table(), ActualTable.of(t));
-      }
+      programmed.put(t.table(), names == null ? ActualTable.of(t) : have.with(t, names));
+      dirty.put(t.table(), new HashSet<>());
     }
     return changed;
   }

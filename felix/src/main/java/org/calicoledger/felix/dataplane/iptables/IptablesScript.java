@@ -2,7 +2,8 @@ package org.calicoledger.felix.dataplane.iptables;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The difference between one table's desired model and its actual state as one {@code iptables-restore --noflush}
@@ -22,35 +23,44 @@ import java.util.Map;
 public final class IptablesScript {
   private IptablesScript() {}
 
-  /** The restore input, or the empty string when the table already matches. */
+  /** The restore input, or the empty string when the table already matches: every chain is compared. */
   public static String diff(TableModel want, ActualTable have) {
-    Map<String, Chain> chains = want.chainsByName();
+    return diff(want, have, null);
+  }
+
+  /**
+   * As {@link #diff(TableModel, ActualTable)} but only the chains named in {@code names} (null: every chain) are
+   * compared, wanted or not; the hook jumps always are. A part that knows which chains its last change touched passes
+   * their names, so an unchanged chain among 20,000 is neither compared nor written. The caller keeps the rule of
+   * the diff: every chain that jumps to a chain being deleted must be among {@code names}.
+   */
+  public static String diff(TableModel want, ActualTable have, Set<String> names) {
     List<String> declare = new ArrayList<>();
     List<String> flush = new ArrayList<>();
     List<String> deletes = new ArrayList<>();
     StringBuilder rules = new StringBuilder();
     List<String> inserts = new ArrayList<>();
     List<String> remove = new ArrayList<>();
-    for (Chain c : chains.values()) {
-      List<String> hashes = c.hashes();
-      List<String> found = have.owned().get(c.name());
-      if (hashes.equals(found)) {
-        continue;
+    if (names == null) {
+      for (Chain c : want.chains()) {
+        write(c, have.owned().get(c.name()), declare, flush, rules);
       }
-      if (found == null) {
-        declare.add(":" + c.name() + " - [0:0]");
-      } else {
-        flush.add("-F " + c.name());
+      for (String name : have.owned().keySet()) {
+        if (want.chain(name) == null) {
+          flush.add("-F " + name);
+          remove.add("-X " + name);
+        }
       }
-      for (int i = 0; i < hashes.size(); i++) {
-        rules.append("-A ").append(c.name()).append(' ').append(RuleHash.comment(hashes.get(i))).append(' ')
-            .append(c.rules().get(i).body()).append('\n');
-      }
-    }
-    for (String name : have.owned().keySet()) {
-      if (!chains.containsKey(name)) {
-        flush.add("-F " + name);
-        remove.add("-X " + name);
+    } else {
+      for (String name : new TreeSet<>(names)) {
+        Chain c = want.chain(name);
+        List<String> found = have.owned().get(name);
+        if (c != null) {
+          write(c, found, declare, flush, rules);
+        } else if (found != null) {
+          flush.add("-F " + name);
+          remove.add("-X " + name);
+        }
       }
     }
     for (HookJump h : want.hooks()) {
@@ -79,5 +89,23 @@ public final class IptablesScript {
     inserts.forEach(l -> sb.append(l).append('\n'));
     remove.forEach(l -> sb.append(l).append('\n'));
     return sb.append("COMMIT\n").toString();
+  }
+
+  /** Declares (or flushes) and writes {@code c} whole unless the kernel's hashes {@code found} equal its own. */
+  private static void write(Chain c, List<String> found, List<String> declare, List<String> flush,
+      StringBuilder rules) {
+    List<String> hashes = c.hashes();
+    if (hashes.equals(found)) {
+      return;
+    }
+    if (found == null) {
+      declare.add(":" + c.name() + " - [0:0]");
+    } else {
+      flush.add("-F " + c.name());
+    }
+    for (int i = 0; i < hashes.size(); i++) {
+      rules.append("-A ").append(c.name()).append(' ').append(RuleHash.comment(hashes.get(i))).append(' ')
+          .append(c.rules().get(i).body()).append('\n');
+    }
   }
 }

@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixContext;
 import org.calicoledger.felix.FelixPart;
-import org.calicoledger.felix.calc.EffectiveConfig;
+import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.calc.WireguardResolver;
 import org.calicoledger.felix.kernel.HostCommands;
 import org.calicoledger.model.Node;
@@ -35,6 +35,7 @@ public final class WireguardPart implements FelixPart {
   private final WireguardDevice device;
   private final NodeKeyPublisher publisher;
   private WireguardSpec desired = WireguardSpec.OFF;
+  private FelixSettings settings;
   private WireguardSpec programmed;
   private String imageKey;
   private WireguardKeys keys;
@@ -54,7 +55,8 @@ public final class WireguardPart implements FelixPart {
 
   @Override
   public void onImage(ClusterImage image) {
-    desired = WireguardResolver.resolve(image, EffectiveConfig.of(image, ctx), ctx.nodename());
+    settings = FelixSettings.ofOrKeep(image, ctx, settings);
+    desired = WireguardResolver.resolve(image, settings, ctx.nodename());
     Node self = image.nodes().get(ctx.nodename());
     imageKey = self == null ? null : self.status().wireguardPublicKey();
   }

@@ -16,9 +16,10 @@ import java.util.List;
  */
 public record WireguardSpec(boolean enabled, String iface, int port, int mtu, int rulePriority, int table,
     int fwmark, String interfaceAddress, List<WireguardPeer> peers) {
-  public static final String DEFAULT_IFACE = "wireguard.cali";
-  public static final WireguardSpec OFF = new WireguardSpec(false, DEFAULT_IFACE, 51820, 1440, 99, 1, 0x100000, null,
-      List.of());
+  public static final String DEFAULT_IFACE = org.calicoledger.felix.FelixSettings.DEFAULTS.wireguardInterfaceName();
+  public static final WireguardSpec OFF = new WireguardSpec(false, DEFAULT_IFACE,
+      org.calicoledger.felix.FelixSettings.DEFAULTS.wireguardListeningPort(), 1440,
+      org.calicoledger.felix.FelixSettings.DEFAULTS.wireguardRoutingRulePriority(), 1, 0x100000, null, List.of());
 
   public WireguardSpec {
     peers = List.copyOf(peers);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.calicoledger.felix.FelixContext;
-import org.calicoledger.felix.calc.EffectiveConfig;
+import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.calc.IptablesResolver;
 import org.calicoledger.felix.calc.PoolSetsResolver;
 import org.calicoledger.felix.testing.ImageBuilder;
@@ -21,7 +21,7 @@ class IptablesScriptTest {
   }
 
   private static IptablesResolver.Inputs inputs(ImageBuilder b, TreeSet<String> ifaces) {
-    return IptablesResolver.inputs(EffectiveConfig.of(b.image(), CTX), b.image().pools(),
+    return IptablesResolver.inputs(FelixSettings.of(b.image(), CTX), b.image().pools(),
         PoolSetsResolver.resolve(b.image().pools()), ifaces);
   }
 
@@ -85,8 +85,8 @@ class IptablesScriptTest {
     String kernel = saved(f).replaceAll("(?m)^-A cali-FORWARD .*\n", "");
     String script = IptablesScript.diff(f, ActualTable.parse(kernel));
     assertThat(script).isEqualTo("*filter\n-F cali-FORWARD\n"
-        + "-A cali-FORWARD " + RuleHash.comment(f.chains().get(0).hashes().get(0)) + " -i cali+ -j ACCEPT\n"
-        + "-A cali-FORWARD " + RuleHash.comment(f.chains().get(0).hashes().get(1)) + " -o cali+ -j ACCEPT\n"
+        + "-A cali-FORWARD " + RuleHash.comment(f.chain("cali-FORWARD").hashes().get(0)) + " -i cali+ -j ACCEPT\n"
+        + "-A cali-FORWARD " + RuleHash.comment(f.chain("cali-FORWARD").hashes().get(1)) + " -o cali+ -j ACCEPT\n"
         + "COMMIT\n");
   }
 
@@ -182,7 +182,7 @@ class IptablesScriptTest {
         .extracting(Rule::body).containsExactly("-i tap+ -j ACCEPT", "-o tap+ -j ACCEPT");
     FelixContext env = new FelixContext("n1", Map.of("interfaceprefix", "veth"), java.nio.file.Path.of("/tmp"),
         null, "t");
-    assertThat(EffectiveConfig.of(b.image(), env).interfacePrefixes()).containsExactly("veth");
+    assertThat(FelixSettings.of(b.image(), env).interfacePrefixes()).containsExactly("veth");
   }
 
   @Test

@@ -122,6 +122,17 @@ class NatAndForwardIT {
     assertThat(Netns.ping(pod, "192.168.50.2")).isTrue();
     assertThat(Netns.sh(node, "ipset list -n").out()).contains("KUBE-TEST").doesNotContain("cali40stale");
 
+    // a second endpoint arrives incrementally; its chain flushed by hand is repaired by the next full resync only
+    image.endpoint("default", "n1-k8s-pod2-eth0", "n1", "cali9876543210f", "10.0.0.6");
+    assertThat(sync(false)).isTrue();
+    assertThat(Netns.must(node, "iptables -S cali-fw-cali9876543210f")).contains("-j ACCEPT");
+    Netns.must(node, "iptables -F cali-fw-cali9876543210f");
+    assertThat(sync(false)).as("between resyncs the record is trusted").isFalse();
+    assertThat(sync(true)).isTrue();
+    assertThat(Netns.must(node, "iptables -S cali-fw-cali9876543210f")).contains("INVALID -j DROP", "-j ACCEPT");
+    assertThat(sync(true)).as("repaired").isFalse();
+    image.delete(org.calicoledger.store.Keys.RESOURCES + "workloadendpoints/default/n1-k8s-pod2-eth0");
+
     image.delete(org.calicoledger.store.Keys.RESOURCES + "workloadendpoints/default/n1-k8s-pod-eth0");
     assertThat(sync(false)).isTrue();
     assertThat(Netns.must(node, "iptables -S")).doesNotContain("cali-fw-", "cali-tw-", "wl-dispatch");
