@@ -88,12 +88,17 @@ class HaIT {
           assertThat(dir.resolve("kafka-" + i + "/logs/" + topic)).as("replica on Kafka node %d", i).isDirectory();
         }
       }
+      // each failure on its own: the change log catches up with every acknowledged write before the next one
       infra.killEtcdMember(1);
       assertThat(infra.processes().get(0).alive()).as("etcd member 1 killed").isFalse();
       awaitWrites(acknowledged, acknowledged.size() + 5);
+      awaitLogged(acknowledged, "after etcd member 1 died");
       infra.killBroker(2);
       assertThat(infra.processes().get(4).alive()).as("Kafka node 2 killed").isFalse();
       awaitWrites(acknowledged, acknowledged.size() + 5);
+      String before = infra.leader();
+      awaitLogged(acknowledged, "after Kafka node 2 died");
+      assertThat(infra.leader()).as("the same journal published through the broker's death").isEqualTo(before);
       dead = infra.killLeadingJournal();
       assertThat(infra.journals().get(dead).alive()).as("%s killed", dead).isFalse();
       awaitWrites(acknowledged, acknowledged.size() + 5);
@@ -132,6 +137,18 @@ class HaIT {
   private void awaitWrites(List<String> acknowledged, int n) {
     Host.await(Duration.ofSeconds(120), n + " acknowledged writes (have " + acknowledged.size() + ")",
         () -> acknowledged.size() >= n);
+  }
+
+  /** Waits until the change log holds every write acknowledged so far. */
+  private void awaitLogged(List<String> acknowledged, String when) {
+    List<String> names;
+    synchronized (acknowledged) {
+      names = List.copyOf(acknowledged);
+    }
+    long t0 = System.nanoTime();
+    Host.await(Duration.ofSeconds(90), "the change log holding all " + names.size() + " acknowledged writes " + when,
+        () -> logged(history()).keySet().containsAll(names.stream().map(n -> KIND_PREFIX + n).toList()));
+    System.out.println("HaIT: change log complete " + when + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
   }
 
   private Host.Result calicoctl(String stdin, String... args) {
