@@ -15,7 +15,8 @@ public final class Bench {
 
   static List<Benchmark> all() {
     return List.of(new CalicoctlBench(), new StoreBench(), new JournalBench(), new IpamBench(), new ReplayBench(),
-        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new ConfdBench(), new BgpBench());
+        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new ConfdBench(), new BgpBench(),
+        new BgpMeshKernelBench());
   }
 
   public static void main(String[] args) throws Exception {
