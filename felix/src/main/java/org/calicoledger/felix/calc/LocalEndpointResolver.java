@@ -63,6 +63,19 @@ public final class LocalEndpointResolver {
       return endpoints;
     }
     long gen = ++generation;
+    if (byId.isEmpty()) { // a start: every endpoint is new, so no per-interface bookkeeping before the rebuild
+      for (Map.Entry<String, ImageValue> e : weps.values().entrySet()) {
+        Contribution now = contribution(e.getValue(), weps.get(e.getKey()).orElse(null), gen);
+        byId.put(e.getKey(), now);
+        if (now.iface != null) {
+          byIface.computeIfAbsent(now.iface, k -> new HashMap<>(2)).put(e.getKey(), now.addresses);
+        }
+      }
+      allChanged = true;
+      rebuild();
+      seen = weps;
+      return endpoints;
+    }
     java.util.HashSet<String> dirty = new java.util.HashSet<>();
     int seenCount = 0;
     for (Map.Entry<String, ImageValue> e : weps.values().entrySet()) {

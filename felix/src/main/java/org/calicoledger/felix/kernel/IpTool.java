@@ -134,17 +134,108 @@ public final class IpTool {
   }
 
   private List<Failure> batch(String tool, List<String> commands) {
-    if (commands.isEmpty()) {
-      return List.of();
+    Batch b = new Batch(tool);
+    commands.forEach(b::add);
+    return b.finish();
+  }
+
+  /** A batch for {@code ip -force -batch -}, written while it is computed ({@link Batch}). */
+  public Batch ipBatch() {
+    return new Batch("ip");
+  }
+
+  /**
+   * One {@code <tool> -force -batch -} process fed while its commands are still being computed: the process starts
+   * with the first {@link #add} and runs each line as it arrives, so computing the next commands overlaps with the
+   * kernel applying the previous ones (a full sync of 10,000 routes needs no second pass over them, and no text of
+   * the whole batch in memory). {@link #finish} closes its input, waits for it and returns the commands that failed
+   * (1-based lines, as {@link #ipBatch(List)}); a batch without commands starts no process. One thread only.
+   */
+  public final class Batch {
+    private final String tool;
+    private final List<String> commands = new ArrayList<>();
+    private Process process;
+    private java.io.Writer in;
+    private CompletableFuture<String> out;
+    private CompletableFuture<String> err;
+    private boolean broken;
+
+    private Batch(String tool) {
+      this.tool = tool;
     }
-    StringBuilder in = new StringBuilder(commands.size() * 64);
-    for (String c : commands) {
-      in.append(c).append('\n');
+
+    public void add(String command) {
+      if (process == null) {
+        start();
+      }
+      commands.add(command);
+      if (broken) {
+        return;
+      }
+      try {
+        in.write(command);
+        in.write('\n');
+      } catch (IOException exited) {
+        broken = true; // the tool died: its exit code and stderr say why, in finish()
+      }
     }
-    Result r = run(cmd(tool, "-force", "-batch", "-"), in.toString());
+
+    public int size() {
+      return commands.size();
+    }
+
+    private void start() {
+      List<String> command = cmd(tool, "-force", "-batch", "-");
+      spawns.incrementAndGet();
+      try {
+        process = new ProcessBuilder(command).start();
+      } catch (IOException e) {
+        throw new IpToolException("cannot run " + tool + ": " + e.getMessage()
+            + " (Felix needs iproute2's ip and bridge on PATH)");
+      }
+      err = drain(process.getErrorStream());
+      out = drain(process.getInputStream());
+      in = new java.io.BufferedWriter(new java.io.OutputStreamWriter(process.getOutputStream(),
+          StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Stops the process without waiting (a caller that failed half-way; what ran is unknown). */
+    public void abort() {
+      if (process != null) {
+        process.destroyForcibly();
+      }
+    }
+
+    public List<Failure> finish() {
+      if (process == null) {
+        return List.of();
+      }
+      try {
+        in.close();
+      } catch (IOException exited) {
+        // its exit code and stderr say why
+      }
+      int code;
+      try {
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new IpToolException(tool + " -batch did not finish within " + TIMEOUT_SECONDS + " s");
+        }
+        code = process.exitValue();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IpToolException("interrupted while " + tool + " ran");
+      }
+      out.join();
+      return failures(tool, commands, code, err.join());
+    }
+  }
+
+  private static List<Failure> failures(String tool, List<String> commands, int code, String stderr) {
     List<Failure> out = new ArrayList<>();
     StringBuilder msg = new StringBuilder();
-    for (String line : r.err.split("\n")) {
+    for (String line : stderr.split("\n")) {
       if (line.startsWith("Command failed -:")) {
         int n;
         try {
@@ -159,8 +250,8 @@ public final class IpTool {
         msg.append(line).append(' ');
       }
     }
-    if (r.code != 0 && out.isEmpty()) {
-      throw new IpToolException(tool + " -batch failed (exit " + r.code + "): " + r.err.strip());
+    if (code != 0 && out.isEmpty()) {
+      throw new IpToolException(tool + " -batch failed (exit " + code + "): " + stderr.strip());
     }
     return out;
   }

@@ -145,44 +145,49 @@ public final class RouteTable implements SequencedPart {
       }
     }
     changed |= run(cmds, onSuccess, false, true);
-    cmds = new ArrayList<>();
     onSuccess = new ArrayList<>();
-    if (vxlanUp) {
-      for (Map.Entry<String, String> n : desired.neighbours().entrySet()) {
-        if (!n.getValue().equals(neighbours.get(n.getKey()))) {
-          cmds.add("neigh replace " + n.getKey() + " lladdr " + n.getValue() + " dev " + VxlanDevice.NAME
-              + " nud permanent");
-          onSuccess.add(() -> neighbours.put(n.getKey(), n.getValue()));
+    IpTool.Batch batch = ip.ipBatch(); // routes stream into ip while the rest is computed
+    try {
+      if (vxlanUp) {
+        for (Map.Entry<String, String> n : desired.neighbours().entrySet()) {
+          if (!n.getValue().equals(neighbours.get(n.getKey()))) {
+            batch.add("neigh replace " + n.getKey() + " lladdr " + n.getValue() + " dev " + VxlanDevice.NAME
+                + " nud permanent");
+            onSuccess.add(() -> neighbours.put(n.getKey(), n.getValue()));
+          }
         }
       }
-    }
-    for (Map.Entry<String, Route> e : look()) {
-      String dst = e.getKey();
-      Route r = e.getValue();
-      if (r == null) {
-        continue; // a removal: applyRemovals' concern (it keeps it in retry while it fails)
-      }
-      if (r.matches(routes.get(dst))) {
-        retry.remove(dst);
-        continue;
-      }
-      retry.add(dst); // until it succeeds
-      if (r.dev() != null && !linkExists(r.dev(), exists)) {
-        waitFor(r.dev());
-        Route old = routes.get(r.dst());
-        if (old != null) { // a route of another shape would carry the traffic the wrong way meanwhile
-          cmds.add(old.deleteCommand(PROTO));
-          onSuccess.add(() -> routes.remove(old.dst()));
+      for (Map.Entry<String, Route> e : look()) {
+        String dst = e.getKey();
+        Route r = e.getValue();
+        if (r == null) {
+          continue; // a removal: applyRemovals' concern (it keeps it in retry while it fails)
         }
-        continue;
+        if (r.matches(routes.get(dst))) {
+          retry.remove(dst);
+          continue;
+        }
+        retry.add(dst); // until it succeeds
+        if (r.dev() != null && !linkExists(r.dev(), exists)) {
+          waitFor(r.dev());
+          Route old = routes.get(r.dst());
+          if (old != null) { // a route of another shape would carry the traffic the wrong way meanwhile
+            batch.add(old.deleteCommand(PROTO));
+            onSuccess.add(() -> routes.remove(old.dst()));
+          }
+          continue;
+        }
+        batch.add(r.replaceCommand(PROTO));
+        onSuccess.add(() -> {
+          routes.put(r.dst(), r);
+          retry.remove(r.dst());
+        });
       }
-      cmds.add(r.replaceCommand(PROTO));
-      onSuccess.add(() -> {
-        routes.put(r.dst(), r);
-        retry.remove(r.dst());
-      });
+    } catch (RuntimeException e) {
+      batch.abort();
+      throw e;
     }
-    changed |= run(cmds, onSuccess, false, false);
+    changed |= finish(batch, onSuccess);
     for (String dev : List.copyOf(waitingDevices)) {
       if (exists.getOrDefault(dev, false)) {
         waitingDevices.remove(dev);
@@ -254,6 +259,17 @@ public final class RouteTable implements SequencedPart {
       return false;
     }
     List<IpTool.Failure> failures = bridge ? ip.bridgeBatch(cmds) : ip.ipBatch(cmds);
+    return record(cmds.size(), failures, onSuccess, removal);
+  }
+
+  /** Finishes a streamed batch of additions; records successes as {@link #run} does. */
+  private boolean finish(IpTool.Batch batch, List<Runnable> onSuccess) {
+    int n = batch.size();
+    return n != 0 && record(n, batch.finish(), onSuccess, false);
+  }
+
+  /** Records the successes of {@code n} commands; throws for failures other than "already gone" / "no device yet". */
+  private boolean record(int n, List<IpTool.Failure> failures, List<Runnable> onSuccess, boolean removal) {
     Set<Integer> failed = new HashSet<>();
     List<String> errors = new ArrayList<>();
     for (IpTool.Failure f : failures) {
@@ -274,16 +290,16 @@ public final class RouteTable implements SequencedPart {
         errors.add(f.command() + ": " + f.message());
       }
     }
-    for (int i = 0; i < cmds.size(); i++) {
+    for (int i = 0; i < n; i++) {
       if (!failed.contains(i + 1)) {
         onSuccess.get(i).run();
       }
     }
     if (!errors.isEmpty()) {
-      throw new IllegalStateException(errors.size() + " of " + cmds.size() + " route changes failed; first: "
+      throw new IllegalStateException(errors.size() + " of " + n + " route changes failed; first: "
           + errors.get(0));
     }
-    return failed.size() < cmds.size();
+    return failed.size() < n;
   }
 
   private static String deviceOf(String command) {
