@@ -1,18 +1,12 @@
 package org.calicoledger.bench;
 
-import com.google.protobuf.ByteString;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;
-import org.calicoledger.events.proto.Operation;
 import org.calicoledger.felix.FelixContext;
 import org.calicoledger.felix.calc.CalcGraph;
 import org.calicoledger.felix.dataplane.routes.RouteTable;
 import org.calicoledger.felix.kernel.IpTool;
-import org.calicoledger.store.Keys;
 
 /**
  * Felix's routes part with 10,000 local workload endpoints, in namespaces of its own ({@code fxa-bench-<pid>-...}).
@@ -22,7 +16,8 @@ import org.calicoledger.store.Keys;
  * {@code applyRemovals(true)} and {@code apply(true)}: calc, the kernel read back ({@code ip -json route show proto 80})
  * and one {@code ip -batch} of 10,000 {@code route replace ... proto 80}. Anchor: {@code ip -batch} of the same
  * 10,000 lines into another fresh namespace with the same interfaces. The image is decoded once before (as the
- * feed's image is when Felix starts on it). Samples interleaved (two warm-up rounds, then five), medians; goal at most
+ * feed's image is when Felix starts on it). The cluster is {@link FelixFixture}'s (shared with
+ * {@link FelixRulesBench}; here 100 interfaces carry the endpoints). Samples interleaved (two warm-up rounds, then five), medians; goal at most
  * 1.3x.
  *
  * <p>Row 2, one endpoint added among 10,000: after a full sync, {@value #ADDS} times a new image with one more
@@ -36,8 +31,7 @@ final class FelixRoutesBench implements Benchmark {
   static final int SAMPLES = 5;
   static final int WARMUP = 2;
   static final int ADDS = 200;
-  private final String id = "fxa-bench-" + ProcessHandle.current().pid();
-  private final List<String> namespaces = new ArrayList<>();
+  private FelixFixture fx;
 
   @Override
   public String name() {
@@ -46,10 +40,9 @@ final class FelixRoutesBench implements Benchmark {
 
   @Override
   public List<Row> run() throws Exception {
-    Thread hook = new Thread(this::cleanup, "felix-routes-bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      ClusterImage image = image();
+    try (FelixFixture fixture = new FelixFixture("fxa-bench")) {
+      fx = fixture;
+      ClusterImage image = FelixFixture.image(ENDPOINTS, i -> iface(i % INTERFACES));
       image.workloadEndpoints(); // decode once
       List<String> lines = new ArrayList<>();
       for (int i = 0; i < ENDPOINTS; i++) {
@@ -87,13 +80,6 @@ final class FelixRoutesBench implements Benchmark {
           Stats.median(anchor), "ms", Row.Goal.ratioAtMost(1.3)));
       rows.addAll(oneAdded(image));
       return rows;
-    } finally {
-      cleanup();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
     }
   }
 
@@ -107,12 +93,9 @@ final class FelixRoutesBench implements Benchmark {
     List<Double> ours = new ArrayList<>();
     List<Double> floor = new ArrayList<>();
     ClusterImage img = base;
-    long rev = base.revision();
     for (int k = 0; k < ADDS; k++) {
       int i = ENDPOINTS + k;
-      ClusterDelta d = new ClusterDelta(img);
-      d.replay(++rev, 0, 1, wepKey(i), Operation.PUT, ByteString.copyFromUtf8(wep(i)));
-      img = d.apply();
+      img = FelixFixture.plusEndpoint(img, i, iface(i % INTERFACES));
       long t0 = System.nanoTime();
       routes.onImage(img);
       routes.applyRemovals(false);
@@ -144,7 +127,7 @@ final class FelixRoutesBench implements Benchmark {
   }
 
   private static FelixContext ctx() {
-    return new FelixContext("bench-node", Map.of(), Path.of("/nonexistent"), null, "bench", "vxlan", null);
+    return FelixFixture.ctx("vxlan");
   }
 
   static String iface(int i) {
@@ -152,57 +135,19 @@ final class FelixRoutesBench implements Benchmark {
   }
 
   static String ip(int i) {
-    return "10.0." + (i / 250) + "." + (1 + i % 250);
-  }
-
-  private static String wepKey(int i) {
-    return Keys.RESOURCES + "workloadendpoints/default/bench--node-k8s-pod" + i + "-eth0";
-  }
-
-  private static String wep(int i) {
-    String name = "bench--node-k8s-pod" + i + "-eth0";
-    return "{\"kind\":\"WorkloadEndpoint\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name
-        + "\",\"namespace\":\"default\"},\"spec\":{\"node\":\"bench-node\",\"orchestrator\":\"k8s\",\"endpoint\":"
-        + "\"eth0\",\"pod\":\"pod" + i + "\",\"interfaceName\":\"" + iface(i % INTERFACES) + "\",\"ipNetworks\":[\""
-        + ip(i) + "/32\"]}}";
-  }
-
-  private static ClusterImage image() {
-    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, 1);
-    int n = ENDPOINTS + 2;
-    int pos = 0;
-    put(d, pos++, n, Keys.RESOURCES + "ippools/default-ipv4-ippool", "{\"kind\":\"IPPool\","
-        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"default-ipv4-ippool\"},\"spec\":{"
-        + "\"cidr\":\"10.0.0.0/16\",\"ipipMode\":\"Never\",\"vxlanMode\":\"Never\",\"blockSize\":26,"
-        + "\"nodeSelector\":\"all()\"}}");
-    put(d, pos++, n, "/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26", "{\"cidr\":\"10.0.0.0/26\","
-        + "\"affinity\":\"host:bench-node\",\"allocations\":[],\"unallocated\":[],\"attributes\":[],\"deleted\":false}");
-    for (int i = 0; i < ENDPOINTS; i++) {
-      put(d, pos++, n, wepKey(i), wep(i));
-    }
-    return d.apply();
-  }
-
-  private static void put(ClusterDelta d, int pos, int count, String key, String json) {
-    d.replay(1, pos, count, key, Operation.PUT, ByteString.copyFromUtf8(json));
+    return FelixFixture.ip(i);
   }
 
   /** A namespace with {@link #INTERFACES} veth pairs up (one ip -batch). */
   private String namespace(String role) {
-    String ns = id + "-" + role;
-    IpTool host = new IpTool(null);
-    List<IpTool.Failure> f = host.ipBatch(List.of("netns add " + ns));
-    if (!f.isEmpty()) {
-      throw new IllegalStateException("ip netns add " + ns + ": " + f.get(0).message());
-    }
-    namespaces.add(ns);
+    String ns = fx.namespace(role);
     List<String> links = new ArrayList<>();
     for (int i = 0; i < INTERFACES; i++) {
       links.add("link add " + iface(i) + " type veth peer name p" + i);
       links.add("link set " + iface(i) + " up");
       links.add("link set p" + i + " up");
     }
-    f = new IpTool(ns).ipBatch(links);
+    List<IpTool.Failure> f = new IpTool(ns).ipBatch(links);
     if (!f.isEmpty()) {
       throw new IllegalStateException("creating interfaces in " + ns + ": " + f.get(0));
     }
@@ -210,13 +155,6 @@ final class FelixRoutesBench implements Benchmark {
   }
 
   private void delete(String ns) {
-    new IpTool(null).ipBatch(List.of("netns del " + ns));
-    namespaces.remove(ns);
-  }
-
-  private synchronized void cleanup() {
-    for (String ns : new ArrayList<>(namespaces)) {
-      delete(ns);
-    }
+    fx.delete(ns);
   }
 }

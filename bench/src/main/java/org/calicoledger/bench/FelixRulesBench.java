@@ -1,14 +1,10 @@
 package org.calicoledger.bench;
 
-import com.google.protobuf.ByteString;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.calicoledger.events.image.ClusterDelta;
 import org.calicoledger.events.image.ClusterImage;
-import org.calicoledger.events.proto.Operation;
 import org.calicoledger.felix.FelixContext;
 import org.calicoledger.felix.dataplane.ipsets.IpSet;
 import org.calicoledger.felix.dataplane.ipsets.IpSetsPart;
@@ -18,7 +14,6 @@ import org.calicoledger.felix.dataplane.iptables.IptablesPart;
 import org.calicoledger.felix.dataplane.iptables.IptablesScript;
 import org.calicoledger.felix.dataplane.iptables.TableModel;
 import org.calicoledger.felix.kernel.HostCommands;
-import org.calicoledger.store.Keys;
 
 /**
  * Felix's iptables and ipsets parts: a full sync (start of Felix, empty kernel) for 10,000 local workload endpoints,
@@ -31,7 +26,8 @@ import org.calicoledger.store.Keys;
  * the endpoint addresses (standing in for a policy selector's set; policy is a later issue), and 20,000 per-endpoint
  * chains {@code cali-fw-<iface>}/{@code cali-tw-<iface>} (3 rules each, default allow), 20,000 dispatch goto rules in
  * 2 x 256 dispatch groups, {@code cali-FORWARD}, the NAT chains and the hook jumps: about 20,500
- * chains and 80,500 rules. Interface names are hashes of the pod's name, as Calico's are.
+ * chains and 80,500 rules. Interface names are hashes of the pod's name, as Calico's are. The cluster is
+ * {@link FelixFixture}'s, shared with {@link FelixRoutesBench}.
  * Anchor: in another fresh namespace, {@code ipset restore} and one {@code iptables-restore --noflush} of exactly the
  * text ours writes (rendered once beforehand). Samples interleaved, medians; goal at most 1.3x.
  */
@@ -40,8 +36,7 @@ final class FelixRulesBench implements Benchmark {
   static final int SAMPLES = 3;
   static final int WARM = 5;
   static final int ADDS = 40;
-  private final String id = "fxb-bench-" + ProcessHandle.current().pid();
-  private final List<String> namespaces = new ArrayList<>();
+  private FelixFixture fx;
 
   @Override
   public String name() {
@@ -50,10 +45,9 @@ final class FelixRulesBench implements Benchmark {
 
   @Override
   public List<Row> run() throws Exception {
-    Thread hook = new Thread(this::cleanup, "felix-bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      ClusterImage image = image();
+    try (FelixFixture fixture = new FelixFixture("fxb-bench")) {
+      fx = fixture;
+      ClusterImage image = FelixFixture.image(ENDPOINTS, FelixFixture::hashedIface);
       Map<String, IpSet> extra = Map.of("cali40bench-wl-ips", endpointSet());
       String ipsetText;
       String iptablesText;
@@ -106,13 +100,6 @@ final class FelixRulesBench implements Benchmark {
           Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.ratioAtMost(1.3)));
       rows.addAll(oneMore(image, extra));
       return rows;
-    } finally {
-      cleanup();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
     }
   }
 
@@ -137,10 +124,7 @@ final class FelixRulesBench implements Benchmark {
     List<Double> anchor = new ArrayList<>();
     for (int k = 0; k < WARM + ADDS; k++) {
       int i = ENDPOINTS + k;
-      ClusterDelta d = new ClusterDelta(image);
-      d.replay(image.revision() + 1, 0, 1, Keys.RESOURCES + "workloadendpoints/default/" + endpointName(i),
-          Operation.PUT, ByteString.copyFromUtf8(endpointJson(i)));
-      image = d.apply();
+      image = FelixFixture.plusEndpoint(image, i, FelixFixture.hashedIface(i));
       members.add(ip(i));
       Map<String, IpSet> sets = Map.of("cali40bench-wl-ips", new IpSet("cali40bench-wl-ips", "hash:net", "inet",
           members));
@@ -164,7 +148,7 @@ final class FelixRulesBench implements Benchmark {
         anchor.add(rawMs);
       }
     }
-    if (!cmd.must(null, "iptables", "-S", "cali-fw-" + iface(ENDPOINTS + WARM + ADDS - 1)).out().contains("ACCEPT")) {
+    if (!cmd.must(null, "iptables", "-S", "cali-fw-" + FelixFixture.hashedIface(ENDPOINTS + WARM + ADDS - 1)).out().contains("ACCEPT")) {
       throw new IllegalStateException("felix bench: the last endpoint's chain is not programmed");
     }
     delete(ns);
@@ -187,22 +171,11 @@ final class FelixRulesBench implements Benchmark {
   }
 
   private static FelixContext ctx() {
-    return new FelixContext("bench-node", Map.of(), Path.of("/nonexistent"), null, "bench");
-  }
-
-  /** {@code cali} and 11 hex digits of SHA-1 over the pod's name, as Calico names host interfaces. */
-  private static String iface(int i) {
-    try {
-      byte[] h = java.security.MessageDigest.getInstance("SHA-1")
-          .digest(("default.pod" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "cali" + java.util.HexFormat.of().formatHex(h).substring(0, 11);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK always has SHA-1", e);
-    }
+    return FelixFixture.ctx(null);
   }
 
   private static String ip(int i) {
-    return "10.0." + (i / 250) + "." + (1 + i % 250);
+    return FelixFixture.ip(i);
   }
 
   private static IpSet endpointSet() {
@@ -213,50 +186,11 @@ final class FelixRulesBench implements Benchmark {
     return new IpSet("cali40bench-wl-ips", "hash:net", "inet", m);
   }
 
-  private static ClusterImage image() {
-    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, 1);
-    int n = ENDPOINTS + 1;
-    int pos = 0;
-    put(d, pos++, n, Keys.RESOURCES + "ippools/default-ipv4-ippool", "{\"kind\":\"IPPool\","
-        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"default-ipv4-ippool\"},\"spec\":{"
-        + "\"cidr\":\"10.0.0.0/16\",\"ipipMode\":\"Never\",\"vxlanMode\":\"Never\",\"natOutgoing\":true,"
-        + "\"blockSize\":26,\"nodeSelector\":\"all()\"}}");
-    for (int i = 0; i < ENDPOINTS; i++) {
-      put(d, pos++, n, Keys.RESOURCES + "workloadendpoints/default/" + endpointName(i), endpointJson(i));
-    }
-    return d.apply();
-  }
-
-  private static String endpointName(int i) {
-    return "bench--node-k8s-pod" + i + "-eth0";
-  }
-
-  private static String endpointJson(int i) {
-    return "{\"kind\":\"WorkloadEndpoint\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\""
-        + endpointName(i) + "\",\"namespace\":\"default\"},\"spec\":{\"node\":\"bench-node\","
-        + "\"orchestrator\":\"k8s\",\"endpoint\":\"eth0\",\"pod\":\"pod" + i + "\",\"interfaceName\":\""
-        + iface(i) + "\",\"ipNetworks\":[\"" + ip(i) + "/32\"]}}";
-  }
-
-  private static void put(ClusterDelta d, int pos, int count, String key, String json) {
-    d.replay(1, pos, count, key, Operation.PUT, ByteString.copyFromUtf8(json));
-  }
-
   private String namespace(String role) {
-    String ns = id + "-" + role;
-    HostCommands.LOCAL.must(null, "ip", "netns", "add", ns);
-    namespaces.add(ns);
-    return ns;
+    return fx.namespace(role);
   }
 
   private void delete(String ns) {
-    HostCommands.LOCAL.run(null, "ip", "netns", "del", ns);
-    namespaces.remove(ns);
-  }
-
-  private synchronized void cleanup() {
-    for (String ns : new ArrayList<>(namespaces)) {
-      delete(ns);
-    }
+    fx.delete(ns);
   }
 }

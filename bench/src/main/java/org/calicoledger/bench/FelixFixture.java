@@ -1,0 +1,137 @@
+package org.calicoledger.bench;
+
+import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.calicoledger.events.image.ClusterDelta;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.events.proto.Operation;
+import org.calicoledger.felix.FelixContext;
+import org.calicoledger.felix.kernel.HostCommands;
+import org.calicoledger.store.Keys;
+
+/**
+ * What the felix benchmarks share: the cluster they program and the namespaces they program it into.
+ *
+ * <p>Cluster ({@link #image}): node {@value #NODE}, one IPv4 pool {@code 10.0.0.0/16} ({@code natOutgoing: true},
+ * no encapsulation), one block {@code 10.0.0.0/26} affine to the node, and WorkloadEndpoints {@code 0..n-1} on the
+ * node, endpoint {@code i} with address {@link #ip}{@code (i)} behind the interface a benchmark chooses (one per
+ * endpoint for the rules, 100 shared for the routes). {@link #plusEndpoint} is the change-log event of one more.
+ *
+ * <p>Namespaces: {@link #namespace} creates {@code <prefix>-<pid>-<role>}; every one still present is deleted by
+ * {@link #close} and, should the JVM be stopped first, by a shutdown hook.
+ */
+final class FelixFixture implements AutoCloseable {
+  static final String NODE = "bench-node";
+  private final String prefix;
+  private final List<String> namespaces = new ArrayList<>();
+  private final Thread hook;
+
+  FelixFixture(String prefix) {
+    this.prefix = prefix + "-" + ProcessHandle.current().pid();
+    this.hook = new Thread(this::deleteAll, prefix + "-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** The context Felix's parts get: node {@value #NODE}, no environment overrides, the given backend. */
+  static FelixContext ctx(String backend) {
+    return new FelixContext(NODE, Map.of(), Path.of("/nonexistent"), null, "bench", backend, null);
+  }
+
+  static String ip(int i) {
+    return "10.0." + (i / 250) + "." + (1 + i % 250);
+  }
+
+  /** {@code cali} and 11 hex digits of SHA-1 over the pod's name, as Calico names host interfaces. */
+  static String hashedIface(int i) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-1").digest(("default.pod" + i).getBytes(StandardCharsets.UTF_8));
+      return "cali" + HexFormat.of().formatHex(h).substring(0, 11);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-1", e);
+    }
+  }
+
+  static String endpointKey(int i) {
+    return Keys.RESOURCES + "workloadendpoints/default/" + endpointName(i);
+  }
+
+  private static String endpointName(int i) {
+    return "bench--node-k8s-pod" + i + "-eth0";
+  }
+
+  static String endpointJson(int i, String iface) {
+    return "{\"kind\":\"WorkloadEndpoint\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\""
+        + endpointName(i) + "\",\"namespace\":\"default\"},\"spec\":{\"node\":\"" + NODE + "\","
+        + "\"orchestrator\":\"k8s\",\"endpoint\":\"eth0\",\"pod\":\"pod" + i + "\",\"interfaceName\":\""
+        + iface + "\",\"ipNetworks\":[\"" + ip(i) + "/32\"]}}";
+  }
+
+  /** The pool, the block and endpoints {@code 0..endpoints-1}, as one snapshot (values decoded on first read). */
+  static ClusterImage image(int endpoints, IntFunction<String> iface) {
+    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, 1);
+    int n = endpoints + 2;
+    int pos = 0;
+    put(d, pos++, n, Keys.RESOURCES + "ippools/default-ipv4-ippool", "{\"kind\":\"IPPool\","
+        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"default-ipv4-ippool\"},\"spec\":{"
+        + "\"cidr\":\"10.0.0.0/16\",\"ipipMode\":\"Never\",\"vxlanMode\":\"Never\",\"natOutgoing\":true,"
+        + "\"blockSize\":26,\"nodeSelector\":\"all()\"}}");
+    put(d, pos++, n, "/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26", "{\"cidr\":\"10.0.0.0/26\","
+        + "\"affinity\":\"host:" + NODE + "\",\"allocations\":[],\"unallocated\":[],\"attributes\":[],"
+        + "\"deleted\":false}");
+    for (int i = 0; i < endpoints; i++) {
+      put(d, pos++, n, endpointKey(i), endpointJson(i, iface.apply(i)));
+    }
+    return d.apply();
+  }
+
+  /** {@code image} after the next revision puts endpoint {@code i} behind {@code iface}. */
+  static ClusterImage plusEndpoint(ClusterImage image, int i, String iface) {
+    ClusterDelta d = new ClusterDelta(image);
+    d.replay(image.revision() + 1, 0, 1, endpointKey(i), Operation.PUT,
+        ByteString.copyFromUtf8(endpointJson(i, iface)));
+    return d.apply();
+  }
+
+  private static void put(ClusterDelta d, int pos, int count, String key, String json) {
+    d.replay(1, pos, count, key, Operation.PUT, ByteString.copyFromUtf8(json));
+  }
+
+  /** A new, empty network namespace {@code <prefix>-<pid>-<role>}. */
+  String namespace(String role) {
+    String ns = prefix + "-" + role;
+    HostCommands.LOCAL.must(null, "ip", "netns", "add", ns);
+    synchronized (this) {
+      namespaces.add(ns);
+    }
+    return ns;
+  }
+
+  synchronized void delete(String ns) {
+    HostCommands.LOCAL.run(null, "ip", "netns", "del", ns);
+    namespaces.remove(ns);
+  }
+
+  private synchronized void deleteAll() {
+    for (String ns : new ArrayList<>(namespaces)) {
+      delete(ns);
+    }
+  }
+
+  @Override
+  public void close() {
+    deleteAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway
+    }
+  }
+}
