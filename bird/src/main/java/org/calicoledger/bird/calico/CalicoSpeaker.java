@@ -131,6 +131,25 @@ public final class CalicoSpeaker implements ImagePublisher, AutoCloseable {
     }
   }
 
+  /**
+   * Whether the speaker runs with its peer list and every peer has sent its initial routes (End-of-RIB): the point
+   * where routes kept over a restart of this node can be dropped if they were not learned again.
+   */
+  public synchronized boolean initialRoutesIn() {
+    return speaker != null && plan != null && speaker.endOfRibFromAllPeers();
+  }
+
+  /** Stops for a restart: peers keep our routes, learned routes are not withdrawn ({@link BgpSpeaker#closeForRestart}). */
+  public void closeForRestart() {
+    worker.shutdownNow();
+    synchronized (this) {
+      if (speaker != null) {
+        speaker.closeForRestart();
+        speaker = null;
+      }
+    }
+  }
+
   @Override
   public void close() {
     worker.shutdownNow();

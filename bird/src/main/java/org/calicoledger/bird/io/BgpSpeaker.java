@@ -67,6 +67,8 @@ public final class BgpSpeaker implements AutoCloseable {
   private final ScheduledExecutorService ribThread;
   private final RibProcessor rib;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Peers (RibPeer keys) that sent End-of-RIB for IPv4 unicast since this speaker started. */
+  private final java.util.Set<String> endOfRibV4 = ConcurrentHashMap.newKeySet();
   private final Prefix selfV4;
   private final Prefix selfV6;
 
@@ -203,6 +205,14 @@ public final class BgpSpeaker implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Whether as many peers as are configured have sent End-of-RIB for IPv4 since this speaker started: their initial
+   * routes have all been passed to the {@link RouteListener} (End-of-RIB is handled on the RIB thread after them).
+   */
+  public boolean endOfRibFromAllPeers() {
+    return endOfRibV4.size() >= sessions.size();
+  }
+
   /** Runs {@code task} on the RIB thread and waits for its result (tests, status, benchmarks). */
   public <T> T call(Callable<T> task) {
     try {
@@ -221,6 +231,9 @@ public final class BgpSpeaker implements AutoCloseable {
       var eor = u.endOfRib();
       if (eor.isPresent()) {
         rib.purgeStale(peer, eor.get());
+        if (eor.get() == Family.IPV4_UNICAST) {
+          endOfRibV4.add(peer.key());
+        }
       } else {
         rib.update(peer, u, errors);
       }
@@ -252,6 +265,9 @@ public final class BgpSpeaker implements AutoCloseable {
   }
 
   private void onRibThread(Runnable r) {
+    if (ribThread.isShutdown()) {
+      return; // stopping (closeForRestart): learned routes are kept, not withdrawn
+    }
     ribThread.execute(() -> {
       try {
         r.run();
@@ -259,6 +275,30 @@ public final class BgpSpeaker implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "RIB task failed", e);
       }
     });
+  }
+
+  /**
+   * Stops for a restart, as BIRD's {@code graceful restart} command does: every session's connection is closed without
+   * a NOTIFICATION, so peers that negotiated graceful restart keep our routes (stale) until we are back and send
+   * End-of-RIB, or until the restart time we offered passes; the RIB is stopped first, so nothing learned is withdrawn
+   * from the {@link RouteListener} on the way down (the routes stay where they were programmed).
+   */
+  public void closeForRestart() {
+    ribThread.shutdownNow();
+    for (Session s : sessions.values()) {
+      s.drop();
+    }
+    sessions.clear();
+    try {
+      transport.close();
+    } catch (Exception e) {
+      // closing
+    }
+    try {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing
+    }
   }
 
   @Override

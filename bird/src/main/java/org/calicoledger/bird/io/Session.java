@@ -68,6 +68,22 @@ final class Session {
     }
   }
 
+  /**
+   * Closes the connection without a NOTIFICATION, for a graceful restart of this speaker (RFC 4724): the peer sees the
+   * TCP session end, keeps our routes as stale and waits for us to come back with End-of-RIB.
+   */
+  synchronized void drop() {
+    stopped = true;
+    if (timerId >= 0) {
+      speaker.vertx().cancelTimer(timerId);
+    }
+    if (socket != null) {
+      Conn s = socket;
+      socket = null;
+      s.close();
+    }
+  }
+
   synchronized PeerStatus status() {
     String name = switch (fsm.state()) {
       case IDLE -> "Idle";

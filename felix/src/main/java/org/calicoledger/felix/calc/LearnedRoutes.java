@@ -19,6 +19,8 @@ import org.calicoledger.model.net.Cidr;
  */
 public final class LearnedRoutes {
   private final TreeMap<String, String> routes = new TreeMap<>();
+  /** Routes kept from before a restart and not announced again yet ({@link #retainStale}). */
+  private final java.util.Set<String> stale = new java.util.HashSet<>();
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   private long version;
   private Map<String, String> snapshot = Map.of();
@@ -38,6 +40,7 @@ public final class LearnedRoutes {
           + "' is not IPv4 (Felix programs IPv4 routes only)");
     }
     synchronized (this) {
+      stale.remove(prefix);
       if (hop.addressString().equals(routes.put(prefix, hop.addressString()))) {
         return;
       }
@@ -50,12 +53,72 @@ public final class LearnedRoutes {
   public void withdraw(String prefixCidr) {
     String prefix = normalPrefix(prefixCidr);
     synchronized (this) {
+      stale.remove(prefix);
       if (routes.remove(prefix) == null) {
         return;
       }
       changed();
     }
     fire();
+  }
+
+  /**
+   * The receiving side of a graceful restart (as BIRD's kernel protocol with {@code graceful restart}): routes that
+   * were programmed before this process started ({@code previous}, prefix to next hop) count as learned until the
+   * speaker has its peers' routes again, so Felix's first sync keeps them in the kernel instead of deleting them
+   * until the peers re-send them. A retained route that is announced again is no longer stale; {@link #releaseStale}
+   * drops those that were not. Entries that do not parse are skipped.
+   */
+  public void retainStale(Map<String, String> previous) {
+    boolean changed = false;
+    synchronized (this) {
+      for (Map.Entry<String, String> e : previous.entrySet()) {
+        String prefix;
+        String hop;
+        try {
+          prefix = normalPrefix(e.getKey());
+          Cidr h = Cidr.parseAddress(e.getValue());
+          if (!h.isIpv4()) {
+            continue;
+          }
+          hop = h.addressString();
+        } catch (RuntimeException bad) {
+          continue;
+        }
+        if (!routes.containsKey(prefix)) {
+          routes.put(prefix, hop);
+          stale.add(prefix);
+          changed = true;
+        }
+      }
+      if (changed) {
+        changed();
+      }
+    }
+    if (changed) {
+      fire();
+    }
+  }
+
+  /** Drops the retained routes that were not announced again (the peers' initial routes are all in); returns how many. */
+  public int releaseStale() {
+    int n;
+    synchronized (this) {
+      n = stale.size();
+      stale.forEach(routes::remove);
+      stale.clear();
+      if (n == 0) {
+        return 0;
+      }
+      changed();
+    }
+    fire();
+    return n;
+  }
+
+  /** How many retained routes wait to be announced again. */
+  public synchronized int staleCount() {
+    return stale.size();
   }
 
   /** Prefix to next hop, sorted by prefix text; never changes once returned. */
