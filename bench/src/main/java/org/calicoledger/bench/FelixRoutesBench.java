@@ -17,8 +17,8 @@ import org.calicoledger.felix.kernel.IpTool;
  * and one {@code ip -batch} of 10,000 {@code route replace ... proto 80}. Anchor: {@code ip -batch} of the same
  * 10,000 lines into another fresh namespace with the same interfaces. The image is decoded once before (as the
  * feed's image is when Felix starts on it). The cluster is {@link FelixFixture}'s (shared with
- * {@link FelixRulesBench}; here 100 interfaces carry the endpoints). Samples interleaved (two warm-up rounds, then five), medians; goal at most
- * 1.3x.
+ * {@link FelixRulesBench}; here 100 interfaces carry the endpoints). Samples interleaved (two warm-up rounds, then
+ * five), medians; goal at most 1.3x.
  *
  * <p>Row 2, one endpoint added among 10,000: after a full sync, {@value #ADDS} times a new image with one more
  * endpoint, then {@code onImage} and {@code apply(false)} until its route is in the kernel (the part returns after its

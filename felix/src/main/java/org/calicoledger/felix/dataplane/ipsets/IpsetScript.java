@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The difference between desired and actual ipsets as {@code ipset restore} input (pure; unit-tested).
@@ -34,10 +33,11 @@ public record IpsetScript(String restore, List<String> stale) {
         create(sb, want.name(), want);
         continue;
       }
-      Set<String> adds = new TreeSet<>(want.members());
-      adds.removeAll(have.members());
-      Set<String> dels = new TreeSet<>(have.members());
-      dels.removeAll(want.members());
+      List<String> adds = new ArrayList<>();
+      List<String> dels = new ArrayList<>();
+      if (want.members() != have.members()) {
+        difference(want.members(), have.members(), adds, dels);
+      }
       if (adds.isEmpty() && dels.isEmpty() && want.sameKind(have)) {
         continue;
       }
@@ -66,6 +66,31 @@ public record IpsetScript(String restore, List<String> stale) {
       }
     }
     return new IpsetScript(sb.toString(), stale);
+  }
+
+  /**
+   * One merge walk over two sorted member sets (an {@link IpSet}'s members iterate in order): what only {@code want}
+   * has goes to {@code adds}, what only {@code have} has to {@code dels}, in order; no copy of either set.
+   */
+  private static void difference(Set<String> want, Set<String> have, List<String> adds, List<String> dels) {
+    java.util.Iterator<String> w = want.iterator();
+    java.util.Iterator<String> h = have.iterator();
+    String a = w.hasNext() ? w.next() : null;
+    String b = h.hasNext() ? h.next() : null;
+    while (a != null || b != null) {
+      int c = a == null ? 1 : b == null ? -1 : a.compareTo(b);
+      if (c < 0) {
+        adds.add(a);
+      } else if (c > 0) {
+        dels.add(b);
+      }
+      if (c <= 0) {
+        a = w.hasNext() ? w.next() : null;
+      }
+      if (c >= 0) {
+        b = h.hasNext() ? h.next() : null;
+      }
+    }
   }
 
   private static void create(StringBuilder sb, String name, IpSet s) {
