@@ -37,6 +37,14 @@ public final class DemoMain implements Callable<Integer> {
       description = "calico-node's CALICO_NETWORKING_BACKEND: builtin (default), bird or vxlan.")
   String backend;
 
+  @Option(names = "--ha", description = "High availability: 3 etcd members, 3 Kafka brokers and 2 journals in the "
+      + "infra namespace (HaInfra), and step 7 kills one of each while pods ping.")
+  boolean ha;
+
+  @Option(names = "--steps", split = ",", paramLabel = "N[,N...]",
+      description = "Only these steps (1-6), e.g. --steps 1,3 (default: all; later steps expect the earlier ones' state).")
+  List<Integer> steps;
+
   private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
   public static void main(String[] args) {
@@ -50,6 +58,15 @@ public final class DemoMain implements Callable<Integer> {
     try {
       options = Cluster.Options.of(PREFIX).withNodes(nodes).withBackend(Cluster.Backend.parse(backend))
           .withWorkDir(STATE).withInfra(infra());
+      if (steps != null) {
+        for (int n : steps) {
+          int max = Scenario.STEPS.size() + (ha ? 1 : 0);
+          if (n < 1 || n > max) {
+            throw new IllegalArgumentException("--steps " + n + ": steps are 1 to " + max
+                + (ha ? "" : " (7 with --ha)"));
+          }
+        }
+      }
     } catch (IllegalArgumentException e) {
       out.println("bin/demo: " + e.getMessage());
       return 2;
@@ -59,7 +76,8 @@ public final class DemoMain implements Callable<Integer> {
       out.println("removed an earlier demo: " + removed.size() + " namespaces and " + STATE);
     }
     out.println("starting " + nodes + " nodes (backend " + options.backend().value + ") in namespaces " + PREFIX
-        + "*: fabric, infra (etcd + calico-journal with its Kafka broker), inet, node-1..node-" + nodes
+        + "*: fabric, infra (" + (ha ? "3 etcd members, 3 Kafka brokers, 2 journals" : "etcd + calico-journal with "
+        + "its Kafka broker") + "), inet, node-1..node-" + nodes
         + "; logs in " + STATE);
     Cluster cluster;
     try {
@@ -76,7 +94,11 @@ public final class DemoMain implements Callable<Integer> {
       Walk walk = new Walk(cluster, ACTOR, out::println);
       Scenario.addPods(walk, 2);
       writeState(cluster);
-      List<StepResult> results = Scenario.runAll(walk, r -> { });
+      List<StepResult> results = new ArrayList<>(
+          Scenario.runAll(walk, s -> steps == null || steps.contains(s.number()), r -> { }));
+      if (ha && (steps == null || steps.contains(Scenario.HA_STEP.number()))) {
+        results.add(Scenario.run(walk, Scenario.HA_STEP));
+      }
       passed = results.stream().allMatch(StepResult::passed);
       out.println();
       out.println("== Results");
@@ -103,7 +125,7 @@ public final class DemoMain implements Callable<Integer> {
    * (several etcd members, Kafka brokers and journals) plugs in here through {@link Cluster.Options#withInfra}.
    */
   Infra.Factory infra() {
-    return SingleInfra::start;
+    return ha ? HaInfra::start : SingleInfra::start;
   }
 
   /** Removes an earlier demo: processes in its pid list, every {@code demo-} namespace (and what runs in it), STATE. */

@@ -259,12 +259,20 @@ public final class Host implements AutoCloseable {
         .filter(l -> !l.isEmpty()).map(l -> ProcessHandle.of(Long.parseLong(l))).flatMap(java.util.Optional::stream)
         .toList();
     victims.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle h : victims) {
-      try {
-        h.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // gone or unkillable: the namespace delete still detaches it
-      }
+    poll(Duration.ofSeconds(10), () -> victims.stream().noneMatch(h -> running(h.pid())));
+  }
+
+  /**
+   * Whether process {@code pid} exists and is not a zombie (a killed process whose parent, e.g. init after the
+   * process that started it exited, has not reaped it yet: it holds nothing but its pid).
+   */
+  public static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      int end = stat.lastIndexOf(')');
+      return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) != 'Z';
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -17,6 +17,9 @@ public final class Scenario {
   public static final List<Step> STEPS = List.of(new SameNodeStep(), new CrossNodeStep(), new NatOutgoingStep(),
       new ModesStep(), new WireguardStep(), new HistoryStep());
 
+  /** Step 7, run only on the HA infra ({@code bin/demo --ha}): failures while pods ping; the history stays whole. */
+  public static final Step HA_STEP = new HaFailoverStep();
+
   private Scenario() {}
 
   /** {@code perNode} pods ({@code pod-1}, {@code pod-2}, ...) on every node, made in parallel through bin/calico. */
@@ -58,8 +61,17 @@ public final class Scenario {
 
   /** Runs every step in order; {@code after} sees each result as it is done. */
   public static List<StepResult> runAll(Walk w, Consumer<StepResult> after) {
+    return runAll(w, s -> true, after);
+  }
+
+  /** Runs the steps {@code which} accepts, in order; {@code after} sees each result as it is done. */
+  public static List<StepResult> runAll(Walk w, java.util.function.Predicate<Step> which,
+      Consumer<StepResult> after) {
     List<StepResult> results = new ArrayList<>();
     for (Step s : STEPS) {
+      if (!which.test(s)) {
+        continue;
+      }
       StepResult res = run(w, s);
       after.accept(res);
       results.add(res);

@@ -121,6 +121,11 @@ public final class Walk {
     return r;
   }
 
+  /** Records a change made through another path (e.g. {@code calicoctl apply}) for the history step. */
+  public void record(Change c) {
+    changes.add(c);
+  }
+
   /** The changes made so far, in order. */
   public List<Change> changes() {
     synchronized (changes) {

@@ -32,7 +32,7 @@ class ClusterIT {
       assertThat(pids).hasSizeGreaterThanOrEqualTo(5);
     }
     assertThat(Host.namespaces()).noneMatch(n -> n.startsWith(prefix));
-    assertThat(pids).noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+    assertThat(pids).noneMatch(Host::running);
     assertThat(dir).doesNotExist();
   }
 }
