@@ -155,6 +155,17 @@ public final class HaInfra implements Infra {
     return String.join(",", ADDRESSES.stream().map(a -> "http://" + a + ":2379").toList());
   }
 
+  /** The client URLs of the etcd members still running (for tools that do not fail over, e.g. one etcdctl call). */
+  public String liveEtcdEndpoints() {
+    List<String> live = new ArrayList<>();
+    for (int i = 1; i <= etcd.size(); i++) {
+      if (etcd.get(i - 1).alive()) {
+        live.add("http://" + address(i) + ":2379");
+      }
+    }
+    return String.join(",", live);
+  }
+
   @Override
   public String kafkaBootstrap() {
     return String.join(",", ADDRESSES.stream().map(a -> a + ":9092").toList());
