@@ -148,7 +148,7 @@ class NodeRestartIT {
       cluster.calicoctl(mesh(true), "apply", "-f", "-").orThrow();
       routesBothWays();
       Pinger.Count c = ab.stop();
-      atN1.close();
+      atN1.close(); // stop sampling before counting (close again at the end of the block is a no-op)
       System.out.println("[NodeRestartIT mesh off/on] ping a->b " + c + "; " + atN1);
       assertThat(atN1.missing()).isGreaterThan(10);
       assertThat(c.lost()).isGreaterThan(5);
