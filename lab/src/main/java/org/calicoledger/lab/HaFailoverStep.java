@@ -62,13 +62,13 @@ final class HaFailoverStep implements Step {
       write(w, r, written, "before any failure");
       w.say("  SIGKILL etcd member 1 (" + HaInfra.address(1) + ")");
       ha.killEtcdMember(1);
-      write(w, r, written, "etcd member 1 killed");
+      write(w, r, written, "after etcd member 1 was killed");
       w.say("  SIGKILL Kafka node 2 (" + HaInfra.address(2) + ")");
       ha.killBroker(2);
-      write(w, r, written, "Kafka node 2 killed");
+      write(w, r, written, "after Kafka node 2 was killed");
       String journal = ha.killLeadingJournal();
       w.say("  SIGKILL the leading journal " + journal);
-      write(w, r, written, "leading journal " + journal + " killed");
+      write(w, r, written, "after the leading journal " + journal + " was killed");
       Host.poll(Duration.ofSeconds(30), () -> ha.leader() != null && !journal.equals(ha.leader()));
       r.check("another journal leads after " + journal + " was killed", ha.leader() != null
           && !journal.equals(ha.leader()), "leader now " + ha.leader());
@@ -124,7 +124,7 @@ final class HaFailoverStep implements Step {
     String name = "demo-ha-" + (written.size() + 1);
     String yaml = "apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata:\n  name: " + name
         + "\nspec:\n  labelsToApply:\n    demo: ha\n";
-    String reason = "demo step 7: write after " + when;
+    String reason = "demo step 7: written " + when;
     Host.Result[] last = {null};
     boolean ok = Host.poll(Duration.ofSeconds(60), () -> {
       last[0] = w.cluster.calicoctlWith(Map.of("CALICO_ACTOR", w.actor), yaml, "apply", "-f", "-", "--reason",

@@ -62,8 +62,8 @@ final class ModesStep implements Step {
     expectRoute(r, a, b, bDst, "via " + b.ip + " dev eth0", "Never");
     boolean noTunnel = Host.poll(CONVERGE, () -> !Walk.routeGet(a, xDst).contains("dev " + dev));
     String toX = Walk.routeGet(a, xDst);
-    r.check("Never: node-1 has no route of its own to " + x.name + "'s pods (subnet " + x.subnet
-        + "): only the default via the fabric", noTunnel && toX.contains("via " + a.gateway()), toX);
+    r.check("Never: node-1 sends " + x.name + "'s pods (subnet " + x.subnet + ") to the fabric " + a.gateway()
+        + ", which has no pod routes", noTunnel && toX.contains("via " + a.gateway()), toX);
     expectPing(r, a, b, bDst, "Never");
     boolean unreachable = Walk.allPingsFail(a, "pod-1", xDst, 3);
     r.check("Never: node-1/pod-1 -> " + x.name + "/pod-1 fails (the fabric has no pod routes)", unreachable,
