@@ -215,6 +215,36 @@ class DeleteNodeIT {
   }
 
   @Test
+  void aFileWithAnOldResourceVersionRemovesNothing() throws Exception {
+    apply("""
+        apiVersion: projectcalico.org/v3
+        kind: IPPool
+        metadata: {name: dn-pool-3}
+        spec: {cidr: 10.162.0.0/24, blockSize: 26, vxlanMode: Never, ipipMode: Never}
+        """);
+    Ipam ipam = Ipam.builder(ETCD.store()).build();
+    apply(node("dn-v", "10.10.1.8", null));
+    String ip = pod(ipam, "dn-v", "v0");
+    Path old = dir.resolve("old.yaml");
+    Files.writeString(old, run("get", "node", "dn-v", "-o", "yaml").out());
+    assertThat(Files.readString(old)).contains("resourceVersion");
+    apply(node("dn-v", "10.10.1.18", null)); // the Node changes after the file was saved
+
+    Result r = run("delete", "-f", old.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("Failed to delete 'Node' resource: ").contains("Node(dn-v)");
+    assertThat(ETCD.store().getKey(Keys.RESOURCES + "nodes/dn-v")).isPresent();
+    assertThat(ipam.allocation(Cidr.parseAddress(ip).address())).isPresent();
+    assertThat(keys(IpamKeys.hostPrefix("dn-v"))).hasSize(1);
+
+    Files.writeString(old, run("get", "node", "dn-v", "-o", "yaml").out());
+    Result ok = run("delete", "-f", old.toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ipam.allocation(Cidr.parseAddress(ip).address())).isEmpty();
+    assertThat(keys(IpamKeys.hostPrefix("dn-v"))).isEmpty();
+  }
+
+  @Test
   void lostRaceIsPlannedAgainAndLargeNodesTakeSeveralTransactions() throws Exception {
     apply("""
         apiVersion: projectcalico.org/v3
