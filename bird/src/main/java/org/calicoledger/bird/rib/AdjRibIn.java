@@ -20,6 +20,8 @@ import org.calicoledger.bird.wire.Prefix;
 final class AdjRibIn {
   private final Map<Prefix, Object> paths = new HashMap<>();
   private int size;
+  /** Families that may hold stale paths (since {@link #markStale}): End-of-RIB skips the scan for the others. */
+  private final java.util.Set<Family> staleFamilies = java.util.EnumSet.noneOf(Family.class);
 
   /** Adds or replaces the path with {@code r.pathId()}; returns the path it replaced, or null. */
   Route put(Prefix p, Route r) {
@@ -128,6 +130,7 @@ final class AdjRibIn {
 
   /** Marks every path stale; returns the prefixes. */
   List<Prefix> markStale() {
+    staleFamilies.addAll(java.util.EnumSet.allOf(Family.class));
     List<Prefix> touched = new ArrayList<>(paths.size());
     for (Map.Entry<Prefix, Object> e : paths.entrySet()) {
       Object v = e.getValue();
@@ -147,6 +150,9 @@ final class AdjRibIn {
 
   /** Removes the stale paths of {@code family}; returns the prefixes that lost one. */
   List<Prefix> removeStale(Family family) {
+    if (!staleFamilies.remove(family)) {
+      return List.of(); // nothing was marked stale since the last purge of this family
+    }
     List<Prefix> gone = new ArrayList<>();
     for (Iterator<Map.Entry<Prefix, Object>> it = paths.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Prefix, Object> e = it.next();

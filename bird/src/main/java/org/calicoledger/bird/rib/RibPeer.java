@@ -17,4 +17,10 @@ public record RibPeer(String key, Prefix address, long routerId, long asNumber, 
   public boolean local() {
     return this == LOCAL;
   }
+
+  /** The key's (cached) hash: RIB maps look a peer up per UPDATE; equal peers have equal keys, so this is consistent. */
+  @Override
+  public int hashCode() {
+    return key.hashCode();
+  }
 }

@@ -149,10 +149,7 @@ public final class RibProcessor {
       withdrawAll(peer, prefixes, pathIds);
       return;
     }
-    boolean ids = !pathIds.isEmpty();
-    for (int i = 0, n = prefixes.size(); i < n; i++) {
-      rib.announce(peer, prefixes.get(i), ids ? pathIds.get(i) : 0, attrs);
-    }
+    rib.announceAll(peer, prefixes, pathIds, attrs);
   }
 
   private void withdrawAll(RibPeer peer, List<Prefix> prefixes, List<Integer> pathIds) {

@@ -100,6 +100,18 @@ public record Prefix(long hi, long lo, int length, boolean v6) implements Compar
     return new Prefix(other.hi, other.lo, length, v6).equals(this);
   }
 
+  /** Written out (not the record's generated one): every RIB map operation hashes a prefix, also in a cold JVM. */
+  @Override
+  public int hashCode() {
+    long h = (hi * 31 + lo) * 31 + length;
+    return (int) (h ^ (h >>> 32)) ^ (v6 ? 0x5bd1e995 : 0);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Prefix p && p.lo == lo && p.hi == hi && p.length == length && p.v6 == v6;
+  }
+
   @Override
   public int compareTo(Prefix o) {
     int c = Boolean.compare(v6, o.v6);
