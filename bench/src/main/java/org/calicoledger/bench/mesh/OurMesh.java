@@ -40,6 +40,8 @@ final class OurMesh implements AutoCloseable {
   final List<String> namespaces = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
   private final List<Process> nodes = new ArrayList<>();
+  private final Map<Integer, Integer> starts = new ConcurrentHashMap<>();
+  private static final int WAVE = 5;
   private EtcdStore store;
   private Ipam ipam;
   private Watch confirmedWatch;
@@ -84,14 +86,18 @@ final class OurMesh implements AutoCloseable {
     for (int k = 0; k < n; k++) {
       namespaces.add(host.attached("n" + k, switchNs, "br0", address(k)));
     }
-    // the first node creates the default pool; the others start together once it is ready
+    // the first node creates the default pool; the others start in waves of WAVE, each once the wave before is
+    // ready (19 JVMs starting at once on two cores can miss calico-node's 30 s Kafka connect timeout)
     startNode(0, nodeJavaOpts);
-    awaitReady(0, Duration.ofSeconds(180));
-    for (int k = 1; k < n; k++) {
-      startNode(k, nodeJavaOpts);
-    }
-    for (int k = 1; k < n; k++) {
-      awaitReady(k, Duration.ofSeconds(600));
+    awaitReady(0, Duration.ofSeconds(180), nodeJavaOpts);
+    for (int first = 1; first < n; first += WAVE) {
+      int end = Math.min(n, first + WAVE);
+      for (int k = first; k < end; k++) {
+        startNode(k, nodeJavaOpts);
+      }
+      for (int k = first; k < end; k++) {
+        awaitReady(k, Duration.ofSeconds(300), nodeJavaOpts);
+      }
     }
     store = EtcdStore.connect(StoreConfig.local("http://127.0.0.1:2379"));
     confirmedWatch = store.watch("/calico/ipam/v2/host/", store.revision() + 1, new Watch.Listener() {
@@ -115,25 +121,44 @@ final class OurMesh implements AutoCloseable {
   }
 
   private void startNode(int k, String javaOpts) throws Exception {
-    Path log = host.dir.resolve("calico-node-" + k + ".log");
-    logs.add(log);
-    nodes.add(host.spawn(List.of("ip", "netns", "exec", namespaces.get(k), "env", "CALICO_NO_SETUP=1",
+    Path log = host.dir.resolve("calico-node-" + k + "-" + starts.merge(k, 1, Integer::sum) + ".log");
+    if (logs.size() > k) {
+      logs.set(k, log);
+    } else {
+      logs.add(log);
+    }
+    Process started = host.spawn(List.of("ip", "netns", "exec", namespaces.get(k), "env", "CALICO_NO_SETUP=1",
         "NODENAME=node-" + k, "ETCD_ENDPOINTS=http://10.40.0.254:2379", "KAFKA_BOOTSTRAP_SERVERS=10.40.0.254:9092",
         "IP=" + address(k) + "/24", "CALICO_RUN_DIR=" + host.dir.resolve("run-" + k),
         "CALICO_NETWORKING_BACKEND=builtin", "CALICO_IPV4POOL_CIDR=" + POOL, "CALICO_IPV4POOL_IPIP=Never",
         "CALICO_IPV4POOL_VXLAN=Never", "FELIX_HEALTHHOST=" + address(k), "CALICO_NODE_JAVA_OPTS=" + javaOpts,
-        root.resolve("bin/calico-node").toString()), log));
+        root.resolve("bin/calico-node").toString()), log);
+    if (nodes.size() > k) {
+      nodes.set(k, started);
+    } else {
+      nodes.add(started);
+    }
   }
 
-  private void awaitReady(int k, Duration timeout) throws Exception {
-    Path log = logs.get(k);
-    Process p = nodes.get(k);
+  /** Waits for node {@code k}'s " is ready" line; a node that exited is started again, once. */
+  private void awaitReady(int k, Duration timeout, String javaOpts) throws Exception {
+    boolean[] exited = {false};
     MeshKernel.await(timeout, () -> {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("calico-node " + k + " exited:\n" + MeshHost.tail(log, 40));
+      if (!nodes.get(k).isAlive()) {
+        if (starts.get(k) > 1) {
+          throw new IllegalStateException("calico-node " + k + " exited twice:\n" + MeshHost.tail(logs.get(k), 40));
+        }
+        exited[0] = true;
+        return true;
       }
-      return MeshHost.read(log).contains(" is ready");
-    }, () -> "calico-node " + k + " ready:\n" + MeshHost.tail(log, 20));
+      return MeshHost.read(logs.get(k)).contains(" is ready");
+    }, () -> "calico-node " + k + " ready:\n" + MeshHost.tail(logs.get(k), 20));
+    if (exited[0]) {
+      System.out.println("mesh: calico-node " + k + " exited while starting, starting it again:\n"
+          + MeshHost.tail(logs.get(k), 3));
+      startNode(k, javaOpts);
+      awaitReady(k, timeout, javaOpts);
+    }
   }
 
   /** Waits until every node's {@code /bgp/status} lists all {@code n - 1} mesh peers as Established. */
