@@ -100,7 +100,18 @@ final class OurMesh implements AutoCloseable {
       }
     }
     store = EtcdStore.connect(StoreConfig.local("http://127.0.0.1:2379"));
-    confirmedWatch = store.watch("/calico/ipam/v2/host/", store.revision() + 1, new Watch.Listener() {
+    long revision = -1;
+    for (int attempt = 1; revision < 0; attempt++) { // a cold jetcd client on a loaded machine can miss 10 s
+      try {
+        revision = store.revision();
+      } catch (StoreException.Unavailable e) {
+        if (attempt == 6) {
+          throw e;
+        }
+        System.out.println("mesh: etcd revision, attempt " + attempt + ": " + e.getMessage());
+      }
+    }
+    confirmedWatch = store.watch("/calico/ipam/v2/host/", revision + 1, new Watch.Listener() {
       @Override
       public void onEvents(List<WatchEvent> events) {
         long now = MeshKernel.nowMicros();
