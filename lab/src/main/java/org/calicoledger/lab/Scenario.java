@@ -17,8 +17,8 @@ public final class Scenario {
   public static final List<Step> STEPS = List.of(new SameNodeStep(), new CrossNodeStep(), new NatOutgoingStep(),
       new ModesStep(), new WireguardStep(), new HistoryStep());
 
-  /** Step 7, run only on the HA infra ({@code bin/demo --ha}): failures while pods ping; the history stays whole. */
-  public static final Step HA_STEP = new HaFailoverStep();
+  /** Step 7 ({@link HaStep}), run only on the HA infra ({@code bin/demo --ha}): failures while pods ping. */
+  public static final Step HA_STEP = new HaStep();
 
   private Scenario() {}
 
