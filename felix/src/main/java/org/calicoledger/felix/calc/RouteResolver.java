@@ -26,7 +26,8 @@ import org.calicoledger.model.net.Cidr;
  *       vxlan.calico onlink}, neighbour VTEP to MAC, FDB MAC to its address; always Felix's, in every backend). In the
  *       {@code vxlan} backend also IPIP ({@code ipipMode} Always, or CrossSubnet across subnets: {@code via <its
  *       address> dev tunl0 onlink}) and direct ({@code via <its address>}, only when it is in this node's subnet:
- *       otherwise the underlay has to route it and Felix adds nothing);</li>
+ *       otherwise the underlay has to route it and Felix adds nothing); in every backend the direct route of a
+ *       {@code vxlanMode} CrossSubnet block in this node's subnet (the whole pool is Felix's, as in Calico);</li>
  *   <li>in the BGP backends each learned route, by the same rules with its next hop as the other node's address;
  *       a prefix Felix already routes (a local block, a VXLAN block) is left to that route.</li>
  * </ul>
@@ -104,7 +105,9 @@ public final class RouteResolver {
         routes.put(dst, Route.tunnel(dst, remote.vxlanAddr(), VxlanDevice.NAME));
         neigh.put(remote.vxlanAddr(), remote.vxlanMac());
         fdb.put(remote.vxlanMac(), remote.ip());
-      } else if (felixRoutesRemote) {
+      } else if (felixRoutesRemote || pool.vxlan() == EncapMode.CROSS_SUBNET) {
+        // A VXLAN CrossSubnet pool is Felix's in every backend, its in-subnet direct routes too (BIRD rejects the
+        // pool's routes, like Calico's BIRD config; as Calico's Felix, the VXLAN manager routes in-subnet blocks).
         addNonVxlan(routes, notes, dst, shape, remote.ip(), self, ipip, host);
       }
     }

@@ -71,6 +71,20 @@ class CalcGraphTest {
   }
 
   @Test
+  void vxlanCrossSubnetIsFelixsInTheBgpBackendsToo() {
+    // BIRD's kernel filter rejects every route of a VXLAN pool, so with bird (and builtin) Felix routes the in-subnet
+    // blocks of a CrossSubnet pool directly from their affinities, learned routes or not.
+    for (String backend : List.of("bird", "builtin")) {
+      DesiredDataplane d = desired(backend, cluster("Never", "CrossSubnet"), new LearnedRoutes());
+      assertThat(d.routes().get("10.20.2.0/26")).as(backend).isEqualTo(Route.direct("10.20.2.0/26", "10.10.1.3"));
+      assertThat(d.routes().get("10.20.3.0/26")).as(backend)
+          .isEqualTo(Route.tunnel("10.20.3.0/26", "10.20.3.0", "vxlan.calico"));
+    }
+    DesiredDataplane never = desired("bird", cluster("Never", "Never"), new LearnedRoutes());
+    assertThat(never.routes()).as("a Never pool's routes stay BIRD's").doesNotContainKeys("10.20.2.0/26", "10.20.3.0/26");
+  }
+
+  @Test
   void neverIsDirectInsideTheSubnetAndLeftToTheUnderlayAcrossIt() {
     DesiredDataplane d = desired("vxlan", cluster("Never", "Never"), null);
     assertThat(d.routes().get("10.20.2.0/26")).isEqualTo(Route.direct("10.20.2.0/26", "10.10.1.3"));
