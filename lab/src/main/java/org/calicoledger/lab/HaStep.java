@@ -71,6 +71,9 @@ public final class HaStep implements Step {
       w.say(java.time.LocalTime.now() + " killed Kafka node 2 (" + HaInfra.address(2) + ", broker and controller, SIGKILL)");
       p2 = last.addPod("pod-ha-2");
       w.say(java.time.LocalTime.now() + " added " + Walk.label(last, "pod-ha-2") + " " + p2);
+      // After losing a broker the journal may give up its lead while its producer recovers; wait for a leader.
+      boolean leads = Host.poll(Duration.ofSeconds(60), () -> infra.leader() != null);
+      r.check("a journal leads after etcd member 1 and Kafka node 2 died", leads, "leading: " + infra.leader());
       dead = infra.killLeadingJournal();
       w.say(java.time.LocalTime.now() + " killed the leading journal " + dead + " (SIGKILL)");
       boolean other = Host.poll(Duration.ofSeconds(60), () -> infra.leader() != null && !infra.leader().equals(dead));
