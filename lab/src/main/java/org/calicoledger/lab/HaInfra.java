@@ -102,7 +102,7 @@ public final class HaInfra implements Infra {
           "CALICO_KAFKA_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC"), List.of(Cluster.ROOT.resolve("bin/calico-kafka").toString(),
           "--node-id", Integer.toString(i), "--listen", a + ":9092", "--controller", a + ":9093",
           "--voters", String.join(",", voters), "--dir", dir.resolve("kafka-" + i).toString(),
-          "--cluster-id", clusterId)), Map.of(), dir.resolve("kafka-" + i + ".log")));
+          "--cluster-id=" + clusterId)), Map.of(), dir.resolve("kafka-" + i + ".log")));
     }
     for (int i = 1; i <= 3; i++) {
       Host.Proc p = kafka.get(i - 1);

@@ -43,7 +43,15 @@ public final class KafkaNodeMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     Logging.configure("info");
-    System.exit(new CommandLine(new KafkaNodeMain()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The parser. Kafka cluster ids are base64url and may start with '-' (and then look like a cluster of short
+   * options, e.g. {@code -h_t...}); an option's value is taken as its value whatever it looks like.
+   */
+  static CommandLine commandLine() {
+    return new CommandLine(new KafkaNodeMain()).setAllowOptionsAsOptionParameters(true);
   }
 
   @Override
