@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * A chain Felix owns (name starts with {@code cali-}) and its rules in order: an immutable value (equal by name and
  * rules). {@link #hashes()} are the comments its rules carry in the kernel: rule {@code i}'s hash covers the chain
- * name, rule {@code i-1}'s hash and its own body, so an inserted, removed, reordered or edited rule changes every hash
- * from that point on. They are computed once per instance, on first use (one SHA-256 per rule): a part that keeps
+ * name and its body ({@link RuleHash}); the list in order is what is compared with the kernel's. They are computed
+ * once per instance, on first use (one SHA-256 per rule): a part that keeps
  * the instances of unchanged chains ({@link #reuse}) pays only for the chains that changed.
  */
 public final class Chain {
@@ -40,10 +40,8 @@ public final class Chain {
     List<String> h = hashes;
     if (h == null) {
       List<String> out = new ArrayList<>(rules.size());
-      String prev = "";
       for (Rule r : rules) {
-        prev = RuleHash.of(name, prev, r.body());
-        out.add(prev);
+        out.add(RuleHash.of(name, r.body()));
       }
       h = Collections.unmodifiableList(out);
       hashes = h;

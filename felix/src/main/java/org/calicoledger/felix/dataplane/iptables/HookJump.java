@@ -10,7 +10,7 @@ public record HookJump(String hookChain, String target) {
   }
 
   public String hash() {
-    return RuleHash.of(hookChain, "", body());
+    return RuleHash.of(hookChain, body());
   }
 
   /** The rule as {@code iptables-save} shows it (also valid after {@code -D}). */

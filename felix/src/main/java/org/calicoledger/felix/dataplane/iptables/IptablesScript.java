@@ -12,8 +12,12 @@ import java.util.TreeSet;
  * <p>Rules of the diff:
  * <ul>
  *   <li>An owned chain whose hash list equals the desired one is not written at all.</li>
- *   <li>A new chain is declared; a changed one is flushed and written whole (one table rewrite per changed chain,
- *       never per table).</li>
+ *   <li>A new chain is declared and written. A changed one is edited in place when that takes fewer lines than
+ *       writing it whole: the rules between the longest common prefix and suffix of the two hash lists are deleted
+ *       by number and the new ones inserted by number ({@code -D chain N}, {@code -I chain N}, {@code -A} at the
+ *       end), so one goto added to a dispatch chain of 40 is one line. Otherwise it is flushed and written whole.
+ *       Numbers are only as good as {@code have}: a part passes the kernel's own table on a full apply and its record
+ *       of the last successful restore otherwise.</li>
  *   <li>An owned chain that is no longer wanted is flushed and then deleted, after every rule that could jump to it
  *       has been rewritten in the same input.</li>
  *   <li>In a chain Felix does not own, its jump must be the first rule and its only {@code cali:} rule; otherwise every
@@ -91,21 +95,54 @@ public final class IptablesScript {
     return sb.append("COMMIT\n").toString();
   }
 
-  /** Declares (or flushes) and writes {@code c} whole unless the kernel's hashes {@code found} equal its own. */
+  /**
+   * Writes nothing when the kernel's hashes {@code found} equal {@code c}'s; edits the differing middle of the chain
+   * in place when that is fewer lines than the whole chain; else declares (or flushes) and writes it whole.
+   */
   private static void write(Chain c, List<String> found, List<String> declare, List<String> flush,
       StringBuilder rules) {
     List<String> hashes = c.hashes();
     if (hashes.equals(found)) {
       return;
     }
-    if (found == null) {
-      declare.add(":" + c.name() + " - [0:0]");
-    } else {
+    int n = hashes.size();
+    if (found != null) {
+      int m = found.size();
+      int p = 0;
+      while (p < n && p < m && hashes.get(p).equals(found.get(p))) {
+        p++;
+      }
+      int s = 0;
+      while (s < n - p && s < m - p && hashes.get(n - 1 - s).equals(found.get(m - 1 - s))) {
+        s++;
+      }
+      int deleted = m - p - s;
+      int inserted = n - p - s;
+      if (deleted + inserted < n) {
+        for (int k = 0; k < deleted; k++) {
+          rules.append("-D ").append(c.name()).append(' ').append(p + 1).append('\n');
+        }
+        for (int j = 0; j < inserted; j++) {
+          int i = p + j;
+          rules.append(s == 0 ? "-A " : "-I ").append(c.name()).append(' ');
+          if (s > 0) {
+            rules.append(i + 1).append(' ');
+          }
+          rule(rules, c, i);
+        }
+        return;
+      }
       flush.add("-F " + c.name());
+    } else {
+      declare.add(":" + c.name() + " - [0:0]");
     }
-    for (int i = 0; i < hashes.size(); i++) {
-      rules.append("-A ").append(c.name()).append(' ').append(RuleHash.comment(hashes.get(i))).append(' ')
-          .append(c.rules().get(i).body()).append('\n');
+    for (int i = 0; i < n; i++) {
+      rules.append("-A ").append(c.name()).append(' ');
+      rule(rules, c, i);
     }
+  }
+
+  private static void rule(StringBuilder out, Chain c, int i) {
+    out.append(RuleHash.comment(c.hashes().get(i))).append(' ').append(c.rules().get(i).body()).append('\n');
   }
 }

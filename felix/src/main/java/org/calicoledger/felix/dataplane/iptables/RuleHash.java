@@ -8,9 +8,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cali:<hash>} rule comment: 16 characters of URL-safe base64 of SHA-256 over (chain, previous rule's
- * hash, rule body). Equal hashes in the kernel mean the rule, and every rule before it in its chain, is as Felix
- * rendered it; the hash is also how a Felix rule is recognised in a chain Felix does not own (the hook chains).
+ * The {@code cali:<hash>} rule comment: 16 characters of URL-safe base64 of SHA-256 over (chain, rule body). A chain
+ * whose list of hashes in the kernel equals Felix's is as Felix rendered it: the list, compared in order, catches a
+ * rule edited, inserted, removed or moved. A hash does not depend on the rule's position, so a rule inserted into a
+ * chain leaves the other rules' comments as they were and {@link IptablesScript} can insert that one rule instead of
+ * rewriting the chain. The hash is also how a Felix rule is recognised in a chain Felix does not own (the hook
+ * chains).
  */
 public final class RuleHash {
   public static final int LENGTH = 16;
@@ -18,13 +21,12 @@ public final class RuleHash {
 
   private RuleHash() {}
 
-  public static String of(String chain, String previous, String body) {
+  public static String of(String chain, String body) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(chain.getBytes(StandardCharsets.UTF_8));
       md.update((byte) 0);
-      md.update(previous.getBytes(StandardCharsets.UTF_8));
-      md.update((byte) 0);
+      md.update((byte) 0); // an empty field, where hashes of earlier versions chained the previous rule's hash
       md.update(body.getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(md.digest()).substring(0, LENGTH);
     } catch (NoSuchAlgorithmException e) {

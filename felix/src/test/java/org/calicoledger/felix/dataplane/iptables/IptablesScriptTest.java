@@ -128,7 +128,7 @@ class IptablesScriptTest {
   }
 
   @Test
-  void manyEndpointsAreDispatchedThroughGroupsAndOneMoreRewritesOneGroup() {
+  void manyEndpointsAreDispatchedThroughGroupsAndOneMoreIsOneRulePerDispatchChain() {
     TreeSet<String> ifaces = new TreeSet<>();
     for (int i = 0; i < 1000; i++) {
       ifaces.add(String.format("cali%011x", 0x10000000000L * (i % 16) + i));
@@ -141,12 +141,37 @@ class IptablesScriptTest {
     assertThat(c.get("cali-to-wl-dispatch-00").rules()).hasSize(63)
         .allSatisfy(r -> assertThat(r.body()).startsWith("-o cali00").contains(" -g cali-tw-cali00"));
     TreeSet<String> more = new TreeSet<>(ifaces);
-    more.add("cali00fffffffff");
+    more.add("cali00fffffffff"); // sorts last in its group: appended
     TableModel after = IptablesResolver.filter(inputs(new ImageBuilder(), more));
     String script = IptablesScript.diff(after, ActualTable.of(before));
-    assertThat(script.lines().filter(l -> l.startsWith("-A "))).hasSize(2 * 63 + 2 + 2 * 3);
-    assertThat(script).contains(":cali-fw-cali00fffffffff - [0:0]", "-F cali-from-wl-dispatch-00",
-        "-F cali-to-wl-dispatch-00").doesNotContain("-F cali-from-wl-dispatch\n");
+    Chain to = after.chain("cali-to-wl-dispatch-00");
+    assertThat(script).doesNotContain("-F ").contains(":cali-fw-cali00fffffffff - [0:0]",
+        "\n-A cali-to-wl-dispatch-00 " + RuleHash.comment(to.hashes().get(63)) + " -o cali00fffffffff -g "
+            + "cali-tw-cali00fffffffff\n");
+    assertThat(script.lines().filter(l -> l.startsWith("-A ") || l.startsWith("-I "))).hasSize(2 + 2 * 3);
+
+    TreeSet<String> middle = new TreeSet<>(ifaces);
+    String second = c.get("cali-to-wl-dispatch-00").rules().get(1).body().split(" ")[1];
+    middle.add(second + "0"); // sorts right after the second: inserted as rule 3
+    middle.remove(c.get("cali-to-wl-dispatch-00").rules().get(10).body().split(" ")[1]);
+    TableModel edited = IptablesResolver.filter(inputs(new ImageBuilder(), middle));
+    List<String> lines = IptablesScript.diff(edited, ActualTable.of(before)).lines().toList();
+    assertThat(lines).filteredOn(l -> l.startsWith("-D cali-to-wl-dispatch-00") || l.startsWith("-I cali-to-wl"))
+        .hasSize(9 + 8 + 1).startsWith("-D cali-to-wl-dispatch-00 3");
+    assertThat(lines).filteredOn(l -> l.startsWith("-I cali-to-wl-dispatch-00")).hasSize(9)
+        .first().asString().startsWith("-I cali-to-wl-dispatch-00 3 ").contains("-o " + second + "0 ");
+  }
+
+  @Test
+  void inPlaceEditsOnlyWhenShorterThanTheChain() {
+    Chain three = new Chain("cali-x", List.of(Rule.of("", "-j A"), Rule.of("", "-j B"), Rule.of("", "-j C")));
+    Chain oneChanged = new Chain("cali-x", List.of(Rule.of("", "-j A"), Rule.of("", "-j X"), Rule.of("", "-j C")));
+    Chain reversed = new Chain("cali-x", List.of(Rule.of("", "-j C"), Rule.of("", "-j B"), Rule.of("", "-j A")));
+    ActualTable have = ActualTable.of(TableModel.of("filter", List.of(three), List.of()));
+    assertThat(IptablesScript.diff(TableModel.of("filter", List.of(oneChanged), List.of()), have)).isEqualTo(
+        "*filter\n-D cali-x 2\n-I cali-x 2 " + RuleHash.comment(oneChanged.hashes().get(1)) + " -j X\nCOMMIT\n");
+    assertThat(IptablesScript.diff(TableModel.of("filter", List.of(reversed), List.of()), have))
+        .startsWith("*filter\n-F cali-x\n-A cali-x ");
   }
 
   @Test
@@ -186,15 +211,18 @@ class IptablesScriptTest {
   }
 
   @Test
-  void hashesChainEachRuleToTheOnesBefore() {
+  void hashesCoverChainAndBodyNotPosition() {
     Chain a = new Chain("cali-x", List.of(Rule.of("", "-j A"), Rule.of("", "-j B")));
     Chain b = new Chain("cali-x", List.of(Rule.of("", "-j C"), Rule.of("", "-j B")));
     Chain c = new Chain("cali-y", List.of(Rule.of("", "-j A"), Rule.of("", "-j B")));
-    assertThat(a.hashes().get(1)).isNotEqualTo(b.hashes().get(1));
+    assertThat(a.hashes().get(1)).isEqualTo(b.hashes().get(1));
+    assertThat(a.hashes().get(0)).isNotEqualTo(b.hashes().get(0));
     assertThat(a.hashes().get(0)).isNotEqualTo(c.hashes().get(0));
     assertThat(a.hashes()).allSatisfy(h -> assertThat(h).hasSize(16).matches("[A-Za-z0-9_-]+"));
     assertThat(RuleHash.find("-A cali-x -m comment --comment cali:" + a.hashes().get(0) + " -j A"))
         .isEqualTo(a.hashes().get(0));
+    // the same as the first rule's hash of earlier versions (previous hash empty): hook jumps in kernels stay Felix's
+    assertThat(new HookJump("FORWARD", "cali-FORWARD").hash()).isEqualTo("5G0mHazkTaQuleQc");
   }
 
   @Test
