@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixContext;
+import org.calicoledger.felix.Sequencer;
 import org.calicoledger.felix.dataplane.ipsets.IpSet;
 import org.calicoledger.felix.dataplane.ipsets.IpSetsPart;
 import org.calicoledger.felix.dataplane.ipsets.IpsetScript;
@@ -29,13 +30,14 @@ import org.calicoledger.felix.kernel.HostCommands;
  * chains and 80,500 rules. Interface names are hashes of the pod's name, as Calico's are. The cluster is
  * {@link FelixFixture}'s, shared with {@link FelixRoutesBench}.
  * Anchor: in another fresh namespace, {@code ipset restore} and one {@code iptables-restore --noflush} of exactly the
- * text ours writes (rendered once beforehand). Samples interleaved, medians; goal at most 1.3x.
+ * text ours writes (rendered once beforehand). Samples interleaved, medians. The goal (at most 1.3x) is on the whole
+ * full sync, this row plus {@link FelixRoutesBench}'s ({@link Bench#derived}).
  */
 final class FelixRulesBench implements Benchmark {
   static final int ENDPOINTS = 10_000;
   static final int SAMPLES = 3;
-  static final int WARM = 5;
-  static final int ADDS = 40;
+  static final int WARM = 30;
+  static final int ADDS = 100;
   private FelixFixture fx;
 
   @Override
@@ -96,19 +98,19 @@ final class FelixRulesBench implements Benchmark {
         }
       }
       List<Row> rows = new ArrayList<>();
-      rows.add(Row.of("felix full sync, 10k endpoints: iptables + ipsets parts vs ipset/iptables-restore",
-          Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.ratioAtMost(1.3)));
+      rows.add(Row.of(Bench.FELIX_RULES_FULL, Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()));
       rows.addAll(oneMore(image, extra));
       return rows;
     }
   }
 
   /**
-   * One endpoint added among 10,000, {@link #ADDS} times (after {@link #WARM} unmeasured): from the new image to
+   * One endpoint added among 10,000, {@value #ADDS} times (after {@value #WARM} unmeasured, so the JVM has compiled the
+   * path, as in a calico-node that has seen a few dozen pods come and go): from the new image to
    * both parts' {@code apply(false)} returning (its chains, its dispatch group, its address in the set programmed),
-   * against one rule through {@code iptables-restore --noflush} into the same table (the floor of any change).
-   * Two more rows time the iptables part alone ({@code onImage} and {@code apply(false)}, after the ipsets part):
-   * the ipsets part's own {@code ipset restore} process is the other half of the goal row.
+   * against one rule through {@code iptables-restore --noflush} into the same table (the floor of any change). The
+   * two parts apply through Felix's own {@link Sequencer} pass, which runs the ipsets part's {@code ipset restore}
+   * (members only) at the same time as the iptables part's {@code iptables-restore}.
    */
   private List<Row> oneMore(ClusterImage image, Map<String, IpSet> extra) {
     String ns = namespace("inc");
@@ -123,7 +125,6 @@ final class FelixRulesBench implements Benchmark {
     cmd.must("*filter\n:bench-anchor - [0:0]\nCOMMIT\n", "iptables-restore", "--noflush");
     TreeSet<String> members = new TreeSet<>(extra.get("cali40bench-wl-ips").members());
     List<Double> ours = new ArrayList<>();
-    List<Double> oursIptables = new ArrayList<>();
     List<Double> anchor = new ArrayList<>();
     for (int k = 0; k < WARM + ADDS; k++) {
       int i = ENDPOINTS + k;
@@ -134,15 +135,13 @@ final class FelixRulesBench implements Benchmark {
       long t0 = System.nanoTime();
       ipsets.setExtra(sets);
       ipsets.onImage(image);
-      boolean a = ipsets.apply(false);
-      long tIptables = System.nanoTime();
       iptables.onImage(image);
-      boolean b = iptables.apply(false);
+      Sequencer.Outcome o = Sequencer.pass(List.of(ipsets, iptables), p -> false);
       long tDone = System.nanoTime();
       double oursMs = (tDone - t0) / 1e6;
-      if (!a || !b) {
-        throw new IllegalStateException("felix bench: adding endpoint " + i + " changed nothing (ipsets " + a
-            + ", iptables " + b + ")");
+      if (!o.changed() || !o.errors().isEmpty()) {
+        throw new IllegalStateException("felix bench: adding endpoint " + i + " changed nothing or failed: "
+            + o.errors());
       }
       long t1 = System.nanoTime();
       cmd.must("*filter\n-A bench-anchor -s " + ip(i) + "/32 -j RETURN\nCOMMIT\n", "iptables-restore",
@@ -150,7 +149,6 @@ final class FelixRulesBench implements Benchmark {
       double rawMs = (System.nanoTime() - t1) / 1e6;
       if (k >= WARM) {
         ours.add(oursMs);
-        oursIptables.add((tDone - tIptables) / 1e6);
         anchor.add(rawMs);
       }
     }
@@ -163,11 +161,7 @@ final class FelixRulesBench implements Benchmark {
         Row.of("felix one endpoint added among 10k (iptables + ipsets), p50 vs one rule by iptables-restore",
             Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()),
         Row.of("felix one endpoint added among 10k (iptables + ipsets), p99 (goal: under 50 ms)",
-            Stats.percentile(ours, 0.99), Stats.percentile(anchor, 0.99), "ms", Row.Goal.oursAtMost(50)),
-        Row.of("felix one endpoint added among 10k (iptables part alone), p50 vs one rule by iptables-restore",
-            Stats.median(oursIptables), Stats.median(anchor), "ms", Row.Goal.none()),
-        Row.of("felix one endpoint added among 10k (iptables part alone), p99",
-            Stats.percentile(oursIptables, 0.99), Stats.percentile(anchor, 0.99), "ms", Row.Goal.none()));
+            Stats.percentile(ours, 0.99), Stats.percentile(anchor, 0.99), "ms", Row.Goal.oursAtMost(50)));
   }
 
   /** The run is only a measurement if the kernel holds what was meant: every endpoint chain and set member. */

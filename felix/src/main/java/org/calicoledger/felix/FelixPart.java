@@ -34,6 +34,15 @@ public interface FelixPart extends AutoCloseable {
    */
   boolean apply(boolean full) throws Exception;
 
+  /**
+   * Whether this pass's {@link #apply} (with {@code full}) changes nothing a later part's apply depends on, so the
+   * next part may apply at the same time (e.g. only members of existing ipsets change: no iptables rule can name a
+   * set that is not there yet). Asked on the Felix thread just before the apply; default no.
+   */
+  default boolean mayOverlapNext(boolean full) {
+    return false;
+  }
+
   @Override
   default void close() {}
 }

@@ -65,9 +65,12 @@ public final class KeyedImage<T> {
     return v == null ? Optional.empty() : Optional.ofNullable(decode(id, v));
   }
 
-  /** Decoded value of {@code v} (stored under {@code id}), or null when it does not decode. */
+  /**
+   * The decoded form of {@code v}, a value stored under {@code id} (e.g. an entry of {@link #values()} being walked),
+   * or null when it does not decode: {@link #get} without looking the id up again.
+   */
   @SuppressWarnings("unchecked")
-  T decode(String id, ImageValue v) {
+  public T decode(String id, ImageValue v) {
     Object d = v.decoded(concern, id);
     return d instanceof ImageValue.DecodeFailure ? null : (T) d;
   }

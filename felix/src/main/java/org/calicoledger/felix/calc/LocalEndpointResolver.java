@@ -43,7 +43,7 @@ public final class LocalEndpointResolver {
   }
 
   private final String nodename;
-  private final Map<String, Contribution> byId = new HashMap<>();
+  private Map<String, Contribution> byId = new HashMap<>();
   private final Map<String, Map<String, List<String>>> byIface = new HashMap<>();
   private KeyedImage<WorkloadEndpoint> seen;
   private long generation;
@@ -64,8 +64,9 @@ public final class LocalEndpointResolver {
     }
     long gen = ++generation;
     if (byId.isEmpty()) { // a start: every endpoint is new, so no per-interface bookkeeping before the rebuild
+      byId = new HashMap<>(Math.max(16, weps.size() * 4 / 3 + 1));
       for (Map.Entry<String, ImageValue> e : weps.values().entrySet()) {
-        Contribution now = contribution(e.getValue(), weps.get(e.getKey()).orElse(null), gen);
+        Contribution now = contribution(e.getValue(), weps.decode(e.getKey(), e.getValue()), gen);
         byId.put(e.getKey(), now);
         if (now.iface != null) {
           byIface.computeIfAbsent(now.iface, k -> new HashMap<>(2)).put(e.getKey(), now.addresses);
@@ -85,7 +86,7 @@ public final class LocalEndpointResolver {
         old.generation = gen; // unchanged: no allocation, no decoding
         continue;
       }
-      Contribution now = contribution(e.getValue(), weps.get(e.getKey()).orElse(null), gen);
+      Contribution now = contribution(e.getValue(), weps.decode(e.getKey(), e.getValue()), gen);
       change(e.getKey(), old, now, dirty);
       byId.put(e.getKey(), now);
     }

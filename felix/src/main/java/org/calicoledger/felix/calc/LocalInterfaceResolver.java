@@ -69,7 +69,7 @@ public final class LocalInterfaceResolver {
         old.generation = gen;
         continue;
       }
-      String iface = ifaceOf(weps.get(e.getKey()).orElse(null));
+      String iface = ifaceOf(weps.decode(e.getKey(), e.getValue()));
       byId.put(e.getKey(), new Seen(e.getValue(), iface, gen));
       release(old == null ? null : old.iface, touched);
       hold(iface, touched);

@@ -68,6 +68,25 @@ public final class IpSetsPart implements FelixPart {
     return Map.copyOf(desired);
   }
 
+  /**
+   * Yes when, without {@code full}, the same sets (names and types) are wanted as were last programmed: then only
+   * members change, which no iptables rule can depend on being done first, so the iptables part may apply meanwhile.
+   * A set to create or destroy keeps the order (created before a rule names it; destroyed after the rule is gone).
+   */
+  @Override
+  public boolean mayOverlapNext(boolean full) {
+    if (full || programmed == null || !programmed.keySet().equals(desired.keySet())) {
+      return false;
+    }
+    for (IpSet want : desired.values()) {
+      IpSet have = programmed.get(want.name());
+      if (!have.type().equals(want.type()) || !have.family().equals(want.family())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public boolean apply(boolean full) {
     Map<String, IpSet> actual = full || programmed == null
