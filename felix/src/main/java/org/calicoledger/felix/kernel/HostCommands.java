@@ -57,8 +57,8 @@ public class HostCommands {
           + " (bin/setup installs iptables, ipset, wireguard-tools and wireguard-go)");
     }
     try {
-      CompletableFuture<String> err = drain(p.getErrorStream());
-      CompletableFuture<String> out = drain(p.getInputStream());
+      CompletableFuture<String> err = drain(p.getErrorStream(), "felix-tool-output");
+      CompletableFuture<String> out = drain(p.getInputStream(), "felix-tool-output");
       try (OutputStream in = p.getOutputStream()) {
         if (stdin != null) {
           in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -114,7 +114,12 @@ public class HostCommands {
     return lines.length <= 40 ? s : String.join("\n", List.of(lines).subList(0, 40)) + "\n...";
   }
 
-  private static CompletableFuture<String> drain(InputStream s) {
+  /**
+   * Reads {@code s} to its end on a daemon thread of its own, named {@code thread} (never a shared pool: callers block
+   * on the result, and a tool that writes much must never stall on a full pipe); an I/O error reads as "". Shared by
+   * every part that runs a tool ({@link IpTool}, calico-node's CNI agent).
+   */
+  public static CompletableFuture<String> drain(InputStream s, String thread) {
     CompletableFuture<String> f = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try (s) {
@@ -122,7 +127,7 @@ public class HostCommands {
       } catch (IOException e) {
         f.complete("");
       }
-    }, "felix-tool-output");
+    }, thread);
     t.setDaemon(true);
     t.start();
     return f;

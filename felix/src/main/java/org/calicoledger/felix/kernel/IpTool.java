@@ -1,7 +1,6 @@
 package org.calicoledger.felix.kernel;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -193,8 +192,8 @@ public final class IpTool {
         throw new IpToolException("cannot run " + tool + ": " + e.getMessage()
             + " (Felix needs iproute2's ip and bridge on PATH)");
       }
-      err = drain(process.getErrorStream());
-      out = drain(process.getInputStream());
+      err = HostCommands.drain(process.getErrorStream(), "felix-ip-output");
+      out = HostCommands.drain(process.getInputStream(), "felix-ip-output");
       in = new java.io.BufferedWriter(new java.io.OutputStreamWriter(process.getOutputStream(),
           StandardCharsets.UTF_8), 1 << 16);
     }
@@ -290,8 +289,8 @@ public final class IpTool {
       throw new IpToolException("cannot run " + command.get(0) + ": " + e.getMessage()
           + " (Felix needs iproute2's ip and bridge on PATH)");
     }
-    CompletableFuture<String> err = drain(p.getErrorStream());
-    CompletableFuture<String> out = stdin == null ? null : drain(p.getInputStream());
+    CompletableFuture<String> err = HostCommands.drain(p.getErrorStream(), "felix-ip-output");
+    CompletableFuture<String> out = stdin == null ? null : HostCommands.drain(p.getInputStream(), "felix-ip-output");
     try (OutputStream o = p.getOutputStream()) {
       if (stdin != null) {
         o.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -315,17 +314,4 @@ public final class IpTool {
     }
   }
 
-  private static CompletableFuture<String> drain(InputStream s) {
-    CompletableFuture<String> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try (s) {
-        f.complete(new String(s.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        f.complete("");
-      }
-    }, "felix-ip-output");
-    t.setDaemon(true);
-    t.start();
-    return f;
-  }
 }

@@ -1,7 +1,6 @@
 package org.calicoledger.node.cni;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.calicoledger.cni.CniException;
+import org.calicoledger.felix.kernel.HostCommands;
 
 /**
  * Runs iproute2's {@code ip -batch -} (one process for many commands) in this process's network namespace (the
@@ -84,8 +84,8 @@ final class IpTool {
           "calico-node needs iproute2's ip and util-linux's nsenter on PATH (bin/setup installs them)");
     }
     try {
-      CompletableFuture<String> err = drain(p.getErrorStream());
-      CompletableFuture<String> out = drain(p.getInputStream());
+      CompletableFuture<String> err = HostCommands.drain(p.getErrorStream(), "ip-output");
+      CompletableFuture<String> out = HostCommands.drain(p.getInputStream(), "ip-output");
       try (OutputStream in = p.getOutputStream()) {
         in.write((String.join("\n", commands) + "\n").getBytes(StandardCharsets.UTF_8));
       } catch (IOException exitedEarly) {
@@ -104,20 +104,6 @@ final class IpTool {
     }
   }
 
-  /** Reads {@code s} to its end on a thread of its own (never a shared pool: callers block on the result). */
-  static CompletableFuture<String> drain(InputStream s) {
-    CompletableFuture<String> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try (s) {
-        f.complete(new String(s.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        f.complete("");
-      }
-    }, "ip-output");
-    t.setDaemon(true);
-    t.start();
-    return f;
-  }
 
   private static Result check(Result r, List<String> commands) {
     if (!r.ok()) {

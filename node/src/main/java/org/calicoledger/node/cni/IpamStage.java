@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.calicoledger.cni.CniException;
+import org.calicoledger.felix.kernel.HostCommands;
 import org.calicoledger.ipam.cni.CalicoIpam;
 import org.calicoledger.model.net.Cidr;
 
@@ -107,7 +108,7 @@ final class IpamStage {
       throw new CniException(CniException.IO_FAILURE, "cannot run IPAM plugin " + exe + ": " + e.getMessage(), "");
     }
     try {
-      CompletableFuture<String> err = IpTool.drain(p.getErrorStream());
+      CompletableFuture<String> err = HostCommands.drain(p.getErrorStream(), "ipam-output");
       try (OutputStream in = p.getOutputStream()) {
         in.write(c.stdin().getBytes(StandardCharsets.UTF_8));
       } catch (IOException exitedEarly) {
