@@ -174,8 +174,16 @@ class FelixNetworkIT {
     }, "a's direct route to b's block\n" + tail(a));
     assertThat(route(a, blockB).path("flags").toString()).doesNotContain("onlink");
     assertThat(route(a, blockC).path("dev").asText()).isEqualTo("vxlan.calico");
-    assertThat(route(b, block(podA)).path("gateway").asText()).isEqualTo("10.10.1.2");
-    assertThat(route(c, block(podA)).path("dev").asText()).isEqualTo("vxlan.calico");
+    // b's and c's Felix apply the same change on their own schedule: wait for each, do not race them
+    String blockA = block(podA);
+    FelixLab.await(Duration.ofSeconds(30), () -> {
+      JsonNode r = route(b, blockA);
+      return r != null && "10.10.1.2".equals(r.path("gateway").asText());
+    }, "b's direct route to a's block\n" + tail(b));
+    FelixLab.await(Duration.ofSeconds(30), () -> {
+      JsonNode r = route(c, blockA);
+      return r != null && "vxlan.calico".equals(r.path("dev").asText());
+    }, "c's VXLAN route to a's block\n" + tail(c));
     awaitPing(a, "p1", podB);
     awaitPing(a, "p1", podC);
     awaitPing(c, "p1", podB);
