@@ -86,6 +86,31 @@ class BinDemoIT {
     }
   }
 
+  @Test
+  void aSecondDemoWhileOneRunsIsRefusedAndTouchesNothing() throws Exception {
+    Path lock = Path.of("/var/tmp/calico-demo.lock");
+    // the lock as a running demo holds it (flock(1) on the same file), without the minutes a real demo takes
+    Process holder = new ProcessBuilder("flock", "-o", lock.toString(), "sleep", "120").start(); // -o: flock holds it
+    try {
+      assertThat(Host.poll(Duration.ofSeconds(10), () -> Host.run("flock", "-n", lock.toString(), "true").code() != 0))
+          .as("the stand-in demo holds " + lock).isTrue();
+      for (List<String> args : List.of(List.of("--nodes", "1", "--steps", "1"), List.of("down"))) {
+        List<String> cmd = new ArrayList<>(List.of(DEMO.toString()));
+        cmd.addAll(args);
+        Host.Result r = Host.run(cmd, ENV, null, Duration.ofSeconds(60));
+        assertThat(r.code()).as(String.join(" ", cmd) + ": " + r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("another bin/demo is running", lock.toString());
+        assertThat(demoNamespaces()).as("nothing made").isEmpty();
+      }
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly);
+      holder.destroyForcibly();
+      holder.waitFor(10, TimeUnit.SECONDS);
+    }
+    Host.Result after = Host.run(List.of(DEMO.toString(), "down"), ENV, null, Duration.ofSeconds(120));
+    assertThat(after.code()).as("once the other demo ended: " + after.err()).isZero();
+  }
+
   private static void assertNothingLeft(List<Long> pids) {
     assertThat(demoNamespaces()).isEmpty();
     assertThat(pids).noneMatch(BinDemoIT::alive);
