@@ -68,18 +68,6 @@ public record FelixConfiguration(ObjectMeta metadata, @JsonInclude(JsonInclude.I
     public Optional<Duration> duration(String field) {
       return string(field).map(GoDuration::parse);
     }
-
-    public boolean wireguardEnabled() {
-      return bool("wireguardEnabled").orElse(false);
-    }
-
-    public Duration routeRefreshInterval() {
-      return duration("routeRefreshInterval").orElse(Duration.ofSeconds(90));
-    }
-
-    public Duration iptablesRefreshInterval() {
-      return duration("iptablesRefreshInterval").orElse(Duration.ofSeconds(180));
-    }
   }
 
   @Override

@@ -189,9 +189,10 @@ class ResourceCodecTest {
           routeRefreshInterval: 5s
           logSeverityScreen: Info
         """);
-    assertThat(f.spec().wireguardEnabled()).isTrue();
-    assertThat(f.spec().routeRefreshInterval()).hasSeconds(5);
-    assertThat(f.spec().iptablesRefreshInterval()).hasSeconds(180);
+    assertThat(f.spec().bool("wireguardEnabled")).contains(true);
+    assertThat(f.spec().duration("routeRefreshInterval")).contains(java.time.Duration.ofSeconds(5));
+    assertThat(f.spec().duration("iptablesRefreshInterval")).as("unset: Felix's default applies (FelixSettings)")
+        .isEmpty();
     assertThat(ResourceCodec.toYaml(f)).contains("  logSeverityScreen: Info\n  routeRefreshInterval: 5s\n  wireguardEnabled: true\n");
   }
 
