@@ -3,8 +3,6 @@ package org.calicoledger.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,16 +23,11 @@ class CalicoctlIT {
   @TempDir
   Path dir;
 
-  record Result(int code, String out, String err) {}
 
 
 
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "alice@laptop"),
-        new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+  static CalicoctlRun run(String... args) {
+    return CalicoctlRun.of(Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "alice@laptop"), args);
   }
 
   Path file(String name, String text) throws IOException {
@@ -50,23 +43,23 @@ class CalicoctlIT {
   @Test
   void applyCreateReplaceDeleteSpeakLikeCalicoctl() throws IOException {
     Path two = file("two.yaml", pool("cli-a", "10.100.0.0/16", "") + "---\n" + pool("cli-b", "10.101.0.0/16", ""));
-    Result applied = run("apply", "-f", two.toString(), "--reason", "initial pools");
+    CalicoctlRun applied = run("apply", "-f", two.toString(), "--reason", "initial pools");
     assertThat(applied.code()).isZero();
     assertThat(applied.out()).isEqualTo("Successfully applied 2 'IPPool' resource(s)\n");
 
-    Result again = run("create", "-f", two.toString());
+    CalicoctlRun again = run("create", "-f", two.toString());
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("Failed to create 'IPPool' resource: resource already exists: IPPool(cli-a)",
         "resource already exists: IPPool(cli-b)");
     assertThat(run("create", "-f", two.toString(), "--skip-exists").code()).isZero();
 
-    Result replaced = run("replace", "-f", file("nat.yaml", pool("cli-a", "10.100.0.0/16", "  natOutgoing: true\n")).toString());
+    CalicoctlRun replaced = run("replace", "-f", file("nat.yaml", pool("cli-a", "10.100.0.0/16", "  natOutgoing: true\n")).toString());
     assertThat(replaced.out()).isEqualTo("Successfully replaced 1 'IPPool' resource(s)\n");
     assertThat(((IPPool) ETCD.store().get(ResourceKey.of(Kind.IP_POOL, "cli-a")).orElseThrow()).spec().natOutgoing()).isTrue();
     assertThat(run("replace", "-f", file("ghost.yaml", pool("ghost", "10.102.0.0/16", "")).toString()).err())
         .contains("resource does not exist: IPPool(ghost)");
 
-    Result deleted = run("delete", "ippool", "cli-a", "blah", "cli-b");
+    CalicoctlRun deleted = run("delete", "ippool", "cli-a", "blah", "cli-b");
     assertThat(deleted.code()).isEqualTo(1);
     assertThat(deleted.out()).isEqualTo("Successfully deleted 2 'IPPool' resource(s)\n");
     assertThat(deleted.err()).isEqualTo("Failed to delete 'IPPool' resource: resource does not exist: IPPool(blah)\n");
@@ -83,16 +76,16 @@ class CalicoctlIT {
   @Test
   void getPrintsTablesYamlJsonAndLists() throws IOException {
     run("apply", "-f", file("g.yaml", pool("cli-get", "10.104.0.0/16", "  ipipMode: CrossSubnet\n  natOutgoing: true\n")).toString());
-    Result ps = run("get", "ippool", "cli-get");
+    CalicoctlRun ps = run("get", "ippool", "cli-get");
     assertThat(ps.out()).isEqualTo("NAME      CIDR            SELECTOR   \ncli-get   10.104.0.0/16   all()      \n\n");
     assertThat(run("get", "ipp", "cli-get", "-o", "wide").out()).contains("NAT", "IPIPMODE", "CrossSubnet", "true");
-    Result yaml = run("get", "pools", "cli-get", "-o", "yaml");
+    CalicoctlRun yaml = run("get", "pools", "cli-get", "-o", "yaml");
     assertThat(yaml.out()).startsWith("apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  creationTimestamp: ")
         .contains("  natOutgoing: true\n", "  resourceVersion: \"");
     assertThat(run("get", "IPPool", "cli-get", "-o", "json").out()).startsWith("{\n  \"kind\": \"IPPool\",");
-    Result list = run("get", "ippools", "-o", "yaml");
+    CalicoctlRun list = run("get", "ippools", "-o", "yaml");
     assertThat(list.out()).contains("kind: IPPoolList\n", "items:\n- apiVersion: projectcalico.org/v3\n");
-    Result missing = run("get", "ippool", "cli-get", "nope");
+    CalicoctlRun missing = run("get", "ippool", "cli-get", "nope");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.out()).contains("cli-get");
     assertThat(missing.err()).isEqualTo("resource does not exist: IPPool(nope)\n");
@@ -103,21 +96,21 @@ class CalicoctlIT {
   @Test
   void badInputExitsOneNamesTheProblemAndWritesNothing() throws IOException {
     long before = ETCD.store().revision();
-    Result malformed = run("apply", "-f", file("m.yaml", pool("m", "10.105.0.0/16", "  bad: [unclosed\n")).toString());
+    CalicoctlRun malformed = run("apply", "-f", file("m.yaml", pool("m", "10.105.0.0/16", "  bad: [unclosed\n")).toString());
     assertThat(malformed.code()).isEqualTo(1);
     assertThat(malformed.err()).contains("Failed to execute command:", "m.yaml", "malformed YAML", "line");
 
-    Result kind = run("apply", "-f", file("k.yaml", pool("k", "10.105.0.0/16", "").replace("kind: IPPool", "kind: IPPol")).toString());
+    CalicoctlRun kind = run("apply", "-f", file("k.yaml", pool("k", "10.105.0.0/16", "").replace("kind: IPPool", "kind: IPPol")).toString());
     assertThat(kind.err()).contains("unknown kind 'IPPol'");
 
-    Result field = run("apply", "-f", file("f.yaml", pool("f", "10.105.0.0/16", "  natOutgoin: true\n")).toString());
+    CalicoctlRun field = run("apply", "-f", file("f.yaml", pool("f", "10.105.0.0/16", "  natOutgoin: true\n")).toString());
     assertThat(field.err()).contains("spec.natOutgoin", "unknown field", "natOutgoing");
 
-    Result cidr = run("apply", "-f", file("c.yaml", pool("c", "10.105.0.0/33", "")).toString());
+    CalicoctlRun cidr = run("apply", "-f", file("c.yaml", pool("c", "10.105.0.0/33", "")).toString());
     assertThat(cidr.err()).contains("spec.cidr", "10.105.0.0/33");
 
     // one good document next to a bad one: nothing at all is written
-    Result mixed = run("apply", "-f", file("mixed.yaml", pool("good", "10.106.0.0/16", "") + "---\n" + pool("bad", "300.0.0.0/8", "")).toString());
+    CalicoctlRun mixed = run("apply", "-f", file("mixed.yaml", pool("good", "10.106.0.0/16", "") + "---\n" + pool("bad", "300.0.0.0/8", "")).toString());
     assertThat(mixed.code()).isEqualTo(1);
     assertThat(mixed.err()).contains("Nothing was written");
     assertThat(ETCD.store().revision()).isEqualTo(before);
@@ -130,7 +123,7 @@ class CalicoctlIT {
     String yaml = run("get", "ippool", "cli-stale", "-o", "yaml").out();
     run("patch", "ippool", "cli-stale", "-p", "{\"spec\":{\"natOutgoing\":true}}");
     long before = ETCD.store().revision();
-    Result stale = run("apply", "-f", file("old.yaml", yaml.replace("vxlanMode: Never", "vxlanMode: Always")).toString());
+    CalicoctlRun stale = run("apply", "-f", file("old.yaml", yaml.replace("vxlanMode: Never", "vxlanMode: Always")).toString());
     assertThat(stale.code()).isEqualTo(1);
     assertThat(stale.err()).contains("Failed to apply 'IPPool' resource: update conflict: IPPool(cli-stale)", "out of date");
     assertThat(ETCD.store().revision()).isEqualTo(before);
@@ -139,12 +132,12 @@ class CalicoctlIT {
   @Test
   void patchMergesAndReports() throws IOException {
     run("apply", "-f", file("p.yaml", pool("cli-patch", "10.108.0.0/16", "  natOutgoing: true\n")).toString());
-    Result ok = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"natOutgoing\":false}}", "--reason", "no NAT");
+    CalicoctlRun ok = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"natOutgoing\":false}}", "--reason", "no NAT");
     assertThat(ok.out()).isEqualTo("Successfully patched 1 'IPPool' resource\n");
     IPPool p = (IPPool) ETCD.store().get(ResourceKey.of(Kind.IP_POOL, "cli-patch")).orElseThrow();
     assertThat(p.spec().natOutgoing()).isFalse();
     assertThat(p.spec().cidr()).isEqualTo("10.108.0.0/16");
-    Result bad = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"cidr\":\"10.108.0.1/16\"}}");
+    CalicoctlRun bad = run("patch", "ippool", "cli-patch", "-p", "{\"spec\":{\"cidr\":\"10.108.0.1/16\"}}");
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err()).startsWith("Hit error: ").contains("spec.cidr");
     assertThat(run("patch", "ippool", "cli-patch", "-p", "{not json").err()).contains("not valid JSON");
@@ -167,14 +160,14 @@ class CalicoctlIT {
   @Test
   void versionPrintsClientAndCluster() throws IOException {
     run("apply", "-f", file("v.yaml", pool("cli-version", "10.110.0.0/16", "")).toString());
-    Result v = run("version");
+    CalicoctlRun v = run("version");
     assertThat(v.out()).matches("(?s)Client Version:    v\\S+\nGit commit:        \\S+\nCluster Version:   \\S+\nCluster Type:      \\S+\n");
     assertThat(run("version", "--client").out().lines()).hasSize(2);
   }
 
   @Test
   void clusterInformationIsReadOnlyFromTheCli() throws IOException {
-    Result r = run("apply", "-f", file("ci.yaml", "apiVersion: projectcalico.org/v3\nkind: ClusterInformation\nmetadata:\n  name: default\n").toString());
+    CalicoctlRun r = run("apply", "-f", file("ci.yaml", "apiVersion: projectcalico.org/v3\nkind: ClusterInformation\nmetadata:\n  name: default\n").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("not supported on ClusterInformation");
   }

@@ -9,8 +9,6 @@ import static org.calicoledger.events.image.TestEvents.wep;
 import static org.calicoledger.events.image.TestEvents.wepKey;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,22 +54,18 @@ class ChangeLogCommandsIT {
     }
   }
 
-  record Result(int code, String out, String err) {}
 
-  static Result run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, env, new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+  static CalicoctlRun run(Map<String, String> env, String... args) {
+    return CalicoctlRun.of(env, args);
   }
 
-  static Result run(String... args) {
+  static CalicoctlRun run(String... args) {
     return run(Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrap()), args);
   }
 
   @Test
   void historyShowsWhoWhatWhenWhyAndMarksResync() {
-    Result r = run("history");
+    CalicoctlRun r = run("history");
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     List<String> lines = r.out().lines().toList();
@@ -87,24 +81,24 @@ class ChangeLogCommandsIT {
 
   @Test
   void historyFiltersByKindNameAndBounds() {
-    Result byName = run("history", "ippool", "pool-a");
+    CalicoctlRun byName = run("history", "ippool", "pool-a");
     assertThat(byName.out().lines().skip(1)).hasSize(2).allMatch(l -> l.contains("IPPool(pool-a)"));
-    Result weps = run("history", "wep", "-n", "ns1");
+    CalicoctlRun weps = run("history", "wep", "-n", "ns1");
     assertThat(weps.out().lines().skip(1)).singleElement().asString().contains("WorkloadEndpoint(ns1/pod-1)");
-    Result revs = run("history", "--since", Long.toString(natOff), "--until", Long.toString(deleted));
+    CalicoctlRun revs = run("history", "--since", Long.toString(natOff), "--until", Long.toString(deleted));
     assertThat(revs.out().lines().skip(1).map(l -> l.split(" +")[0])).containsExactly(
         Long.toString(natOff), Long.toString(wepAdded), Long.toString(deleted));
-    Result times = run("history", "--since", "2026-11-26T09:00:02Z", "--until", "2026-11-26T09:00:03.500Z");
+    CalicoctlRun times = run("history", "--since", "2026-11-26T09:00:02Z", "--until", "2026-11-26T09:00:03.500Z");
     assertThat(times.out().lines().skip(1).map(l -> l.split(" +")[0])).containsExactly(
         Long.toString(natOff), Long.toString(wepAdded));
-    Result recent = run("history", "--since", "10m");
+    CalicoctlRun recent = run("history", "--since", "10m");
     assertThat(recent.code()).isZero();
     assertThat(recent.out().lines()).hasSize(1); // the history was written in the past
   }
 
   @Test
   void historyAsJsonCarriesFieldChanges() {
-    Result r = run("history", "ippools", "pool-a", "-o", "json");
+    CalicoctlRun r = run("history", "ippools", "pool-a", "-o", "json");
     assertThat(r.code()).isZero();
     JsonNode arr = ResourceCodec.parseJson(r.out());
     assertThat(arr).hasSize(2);
@@ -122,7 +116,7 @@ class ChangeLogCommandsIT {
 
   @Test
   void replayPrintsTheStateAtARevisionOrTimeInGetForm() {
-    Result before = run("replay", "--at", Long.toString(created), "ippools", "-o", "yaml");
+    CalicoctlRun before = run("replay", "--at", Long.toString(created), "ippools", "-o", "yaml");
     assertThat(before.code()).isZero();
     assertThat(before.out()).startsWith("apiVersion: projectcalico.org/v3\nitems:\n").contains("kind: IPPoolList",
         "resourceVersion: \"" + created + "\"", "name: pool-a", "name: pool-b", "natOutgoing: true");
@@ -130,7 +124,7 @@ class ChangeLogCommandsIT {
     assertThat(docs).extracting(d -> d.resource().name()).containsExactly("pool-a", "pool-b");
     assertThat(((IPPool) docs.get(0).resource()).metadata().resourceVersion()).isEqualTo(Long.toString(created));
 
-    Result later = run("replay", "--at", "2026-11-26T09:00:04Z", "ippools", "-o", "json");
+    CalicoctlRun later = run("replay", "--at", "2026-11-26T09:00:04Z", "ippools", "-o", "json");
     JsonNode list = ResourceCodec.parseJson(later.out());
     assertThat(list.path("kind").asText()).isEqualTo("IPPoolList");
     assertThat(list.path("metadata").path("resourceVersion").asText()).isEqualTo(Long.toString(deleted));
@@ -140,22 +134,22 @@ class ChangeLogCommandsIT {
       assertThat(p.path("metadata").path("resourceVersion").asText()).isEqualTo(Long.toString(natOff));
     });
 
-    Result table = run("replay", "--at", Long.toString(created), "ippools", "-o", "ps");
+    CalicoctlRun table = run("replay", "--at", Long.toString(created), "ippools", "-o", "ps");
     assertThat(table.out()).startsWith("NAME").contains("pool-a", "10.1.0.0/16", "pool-b");
 
-    Result all = run("replay", "--at", Long.toString(resynced), "-o", "json");
+    CalicoctlRun all = run("replay", "--at", Long.toString(resynced), "-o", "json");
     JsonNode everything = ResourceCodec.parseJson(all.out());
     assertThat(everything.path("kind").asText()).isEqualTo("List");
     assertThat(everything.path("items").findValuesAsText("kind")).containsExactly("IPPool", "IPPool", "WorkloadEndpoint");
     assertThat(ResourceCodec.decodeAll(all.out(), "replay")).allMatch(ResourceCodec.Document::ok).hasSize(3);
 
-    Result beforeAll = run("replay", "--at", "5", "-o", "yaml");
+    CalicoctlRun beforeAll = run("replay", "--at", "5", "-o", "yaml");
     assertThat(beforeAll.out()).contains("items: []", "kind: List");
   }
 
   @Test
   void diffListsAddedRemovedAndChangedWithFields() {
-    Result d = run("diff", "--from", Long.toString(created), "--to", Long.toString(resynced));
+    CalicoctlRun d = run("diff", "--from", Long.toString(created), "--to", Long.toString(resynced));
     assertThat(d.code()).isZero();
     assertThat(d.out()).isEqualTo("Differences from revision " + created + " to revision " + resynced + ":\n"
         + "~ IPPool(pool-a)\n"
@@ -164,7 +158,7 @@ class ChangeLogCommandsIT {
         + "+ IPPool(pool-c)\n"
         + "+ WorkloadEndpoint(ns1/pod-1)\n"
         + "4 difference(s): 2 added, 1 removed, 1 changed\n");
-    Result pools = run("diff", "--from", "2026-11-26T09:00:01Z", "--to", "2026-11-26T09:00:04Z", "ippools", "-o", "json");
+    CalicoctlRun pools = run("diff", "--from", "2026-11-26T09:00:01Z", "--to", "2026-11-26T09:00:04Z", "ippools", "-o", "json");
     JsonNode j = ResourceCodec.parseJson(pools.out());
     assertThat(j.path("fromRevision").asLong()).isEqualTo(created);
     assertThat(j.path("toRevision").asLong()).isEqualTo(deleted);
@@ -177,7 +171,7 @@ class ChangeLogCommandsIT {
 
   @Test
   void badArgumentsAreClearErrors() {
-    Result since = run("history", "--since", "yesterday");
+    CalicoctlRun since = run("history", "--since", "yesterday");
     assertThat(since.code()).isEqualTo(1);
     assertThat(since.err()).isEqualTo("Failed to show history: --since: 'yesterday' is neither a revision nor a time: "
         + "use a revision number (1234), an RFC 3339 time (2026-11-26T10:00:00Z) or an age (90s, 10m, 2h, 3d)\n");
@@ -193,13 +187,13 @@ class ChangeLogCommandsIT {
     for (String[] args : List.of(new String[] {"history"}, new String[] {"replay", "--at", "1"},
         new String[] {"diff", "--from", "1", "--to", "2"})) {
       long t0 = System.nanoTime();
-      Result r = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", nowhere, "KAFKA_TIMEOUT", "2s"), args);
+      CalicoctlRun r = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", nowhere, "KAFKA_TIMEOUT", "2s"), args);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.err()).startsWith("Failed to read the change log: cannot reach Kafka at " + nowhere + " within 2s");
       assertThat(r.out()).isEmpty();
     }
-    Result bad = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", nowhere, "KAFKA_TIMEOUT", "soon"), "history");
+    CalicoctlRun bad = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", nowhere, "KAFKA_TIMEOUT", "soon"), "history");
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err()).contains("KAFKA_TIMEOUT 'soon' is not a duration");
   }

@@ -2,8 +2,6 @@ package org.calicoledger.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -42,25 +40,20 @@ class DeleteNodeIT {
   @TempDir
   Path dir;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void initialize() {
     ETCD.store().ensureInitialized("v3.29.0", "test");
   }
 
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "ops@console"),
-        new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+  static CalicoctlRun run(String... args) {
+    return CalicoctlRun.of(Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "ops@console"), args);
   }
 
   void apply(String yaml) throws Exception {
     Path f = Files.createTempFile(dir, "r", ".yaml");
     Files.writeString(f, yaml);
-    Result r = run("apply", "-f", f.toString());
+    CalicoctlRun r = run("apply", "-f", f.toString());
     assertThat(r.code()).as(r.err()).isZero();
   }
 
@@ -165,7 +158,7 @@ class DeleteNodeIT {
     assertThat(keys(IpamKeys.hostPrefix("dn-3"))).hasSize(2);
     assertThat(run("ipam", "check").out()).contains("Check complete; found 1 problems.\n"); // the orphan
 
-    Result r = run("delete", "node", "dn-3", "--reason", "decommission rack 2");
+    CalicoctlRun r = run("delete", "node", "dn-3", "--reason", "decommission rack 2");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo("Successfully deleted 1 'Node' resource(s)\n");
 
@@ -194,22 +187,22 @@ class DeleteNodeIT {
     assertThat(ETCD.store().getKey(IpamKeys.block(dn3Second)).orElseThrow().text()).contains("\"affinity\":null");
     assertThat(ipam.allocation(Cidr.parseAddress(borrowedByDn1).address())).isPresent();
 
-    Result check = run("ipam", "check");
+    CalicoctlRun check = run("ipam", "check");
     assertThat(check.out()).as(check.out()).contains("Check complete; found 0 problems.\n");
-    Result show = run("ipam", "show", "--show-blocks");
+    CalicoctlRun show = run("ipam", "show", "--show-blocks");
     assertThat(show.out()).doesNotContain("| Block    | " + dn3First + " ")
         .contains("| Block    | " + dn3Second + " ").contains("| Block    | " + dn1Block + " ");
     // the ledger records who and why, in one revision
     assertThat(ETCD.store().getKey(Keys.audit("ops@console")).orElseThrow().text())
         .contains("decommission rack 2").contains("nodes/dn-3").contains("workloadendpoints/default/dn--3-k8s-b0-eth0");
 
-    Result unknown = run("delete", "node", "dn-3");
+    CalicoctlRun unknown = run("delete", "node", "dn-3");
     assertThat(unknown.code()).isEqualTo(1);
     assertThat(unknown.out()).isEmpty();
     assertThat(unknown.err()).isEqualTo("Failed to delete 'Node' resource: resource does not exist: Node(dn-3)\n");
     assertThat(run("delete", "node", "dn-3", "--skip-not-exists").out())
         .isEqualTo("Successfully deleted 1 'Node' resource(s)\n");
-    Result slash = run("delete", "node", "a/b");
+    CalicoctlRun slash = run("delete", "node", "a/b");
     assertThat(slash.code()).isEqualTo(1);
     assertThat(slash.err()).contains("node 'a/b' contains '/'");
   }
@@ -230,7 +223,7 @@ class DeleteNodeIT {
     assertThat(Files.readString(old)).contains("resourceVersion");
     apply(node("dn-v", "10.10.1.18", null)); // the Node changes after the file was saved
 
-    Result r = run("delete", "-f", old.toString());
+    CalicoctlRun r = run("delete", "-f", old.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("Failed to delete 'Node' resource: ").contains("Node(dn-v)");
     assertThat(ETCD.store().getKey(Keys.RESOURCES + "nodes/dn-v")).isPresent();
@@ -238,7 +231,7 @@ class DeleteNodeIT {
     assertThat(keys(IpamKeys.hostPrefix("dn-v"))).hasSize(1);
 
     Files.writeString(old, run("get", "node", "dn-v", "-o", "yaml").out());
-    Result ok = run("delete", "-f", old.toString());
+    CalicoctlRun ok = run("delete", "-f", old.toString());
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ipam.allocation(Cidr.parseAddress(ip).address())).isEmpty();
     assertThat(keys(IpamKeys.hostPrefix("dn-v"))).isEmpty();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,19 +52,15 @@ class HookCommandsIT {
     }
   }
 
-  record Result(int code, String out, String err) {}
 
-  static Result run(Map<String, String> extraEnv, String... args) {
+  static CalicoctlRun run(Map<String, String> extraEnv, String... args) {
     Map<String, String> env = new HashMap<>(stack.env());
     env.put("CALICO_ACTOR", "alice@laptop");
     env.putAll(extraEnv);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, env, new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+    return CalicoctlRun.of(env, args);
   }
 
-  static Result run(String... args) {
+  static CalicoctlRun run(String... args) {
     return run(Map.of(), args);
   }
 
@@ -87,34 +81,34 @@ class HookCommandsIT {
   void hooksAreAppliedListedAndDeletedUnderTheLedgersKeys() throws Exception {
     Path f = file("nat.yaml", webhook("nat-watch", "    kinds: [IPPool]\n    operations: [update]\n"
         + "    changedField: spec.natOutgoing\n", "/nat", ""));
-    Result applied = run("apply", "-f", f.toString(), "--reason", "page on NAT flips");
+    CalicoctlRun applied = run("apply", "-f", f.toString(), "--reason", "page on NAT flips");
     assertThat(applied.err()).isEmpty();
     assertThat(applied.out()).isEqualTo("Successfully applied 1 'Hook' resource(s)\n");
     assertThat(stack.store.getKey(Keys.HOOKS + "nat-watch")).isPresent();
     assertThat(stack.store.range("/calico/resources/").kvs()).noneMatch(kv -> kv.key().contains("hook"));
 
-    Result table = run("get", "hooks");
+    CalicoctlRun table = run("get", "hooks");
     assertThat(table.out().lines().toList()).hasSize(3);
     assertThat(table.out().lines().findFirst().orElseThrow().split(" +"))
         .containsExactly("NAME", "KINDS", "OPERATIONS", "CHANGEDFIELD", "ACTION");
     assertThat(table.out()).contains("nat-watch", "IPPool", "update", "spec.natOutgoing", "webhook " + receiver.url("/nat"));
-    Result wide = run("get", "hook", "nat-watch", "-o", "wide");
+    CalicoctlRun wide = run("get", "hook", "nat-watch", "-o", "wide");
     assertThat(wide.out()).contains("5 (backoff 1s to 1m)", "now");
 
-    Result yaml = run("get", "hook", "nat-watch", "-o", "yaml");
+    CalicoctlRun yaml = run("get", "hook", "nat-watch", "-o", "yaml");
     var back = ResourceCodec.decodeAll(yaml.out(), "get");
     assertThat(back).singleElement().matches(ResourceCodec.Document::ok);
     assertThat(yaml.out()).contains("kind: Hook", "attempts: 5", "startFrom: now", "timeout: 10s");
 
     long written = stack.store.getKey(Keys.HOOKS + "nat-watch").orElseThrow().modRevision();
     stack.awaitPublished(written, WAIT);
-    Result history = run("history", "hook", "nat-watch");
+    CalicoctlRun history = run("history", "hook", "nat-watch");
     assertThat(history.out().lines().skip(1)).singleElement().asString()
         .contains("alice@laptop", "page on NAT flips", "create", "Hook(nat-watch)");
     assertThat(run("replay", "--at", Long.toString(written), "hooks").err()).isEqualTo("Failed to replay: hooks are not"
         + " part of the network's state that replay rebuilds; their changes are in calicoctl history hook\n");
 
-    Result deleted = run("delete", "hook", "nat-watch");
+    CalicoctlRun deleted = run("delete", "hook", "nat-watch");
     assertThat(deleted.out()).isEqualTo("Successfully deleted 1 'Hook' resource(s)\n");
     assertThat(stack.store.getKey(Keys.HOOKS + "nat-watch")).isEmpty();
   }
@@ -142,7 +136,7 @@ class HookCommandsIT {
         "spec.startFrom: 'yesterday': must be now, beginning or a revision");
     for (var c : cases.entrySet()) {
       Path f = file("bad.yaml", c.getKey());
-      Result r = run("apply", "-f", f.toString());
+      CalicoctlRun r = run("apply", "-f", f.toString());
       assertThat(r.code()).as(c.getKey()).isEqualTo(1);
       assertThat(r.err()).as(c.getKey()).startsWith("Failed to apply ").contains(c.getValue())
           .contains("Nothing was written: 1 of 1 document(s) were refused");
@@ -156,7 +150,7 @@ class HookCommandsIT {
 
     assertThat(run("apply", "-f", file("ok.yaml", webhook("patched", "    name: x\n", "/p", "")).toString()).code())
         .isZero();
-    Result patch = run("patch", "hook", "patched", "-p", "{\"spec\":{\"webhook\":{\"secretFile\":\"/nope\"}}}");
+    CalicoctlRun patch = run("patch", "hook", "patched", "-p", "{\"spec\":{\"webhook\":{\"secretFile\":\"/nope\"}}}");
     assertThat(patch.code()).isEqualTo(1);
     assertThat(patch.err()).contains("Hit error: patched Hook(patched): spec.webhook.secretFile: '/nope': no such file");
     assertThat(stack.store.getKey(Keys.HOOKS + "patched").orElseThrow().text()).contains(secretFile.toString());
@@ -180,7 +174,7 @@ class HookCommandsIT {
       stack.awaitStatus("st-ok", s -> s.revision() >= end, WAIT);
       stack.awaitStatus("st-fail", s -> s.revision() >= end, WAIT);
 
-      Result status = run("hook", "status");
+      CalicoctlRun status = run("hook", "status");
       assertThat(status.err()).isEmpty();
       List<String> lines = status.out().lines().toList();
       assertThat(lines.get(0).split("  +")).containsExactly("NAME", "ACTION", "POSITION", "LAG", "DELIVERED",
@@ -200,7 +194,7 @@ class HookCommandsIT {
       assertThat(json.get(0).path("lastError").path("message").asText()).startsWith("HTTP 503");
       assertThat(json.get(0).has("lastSuccess")).isFalse();
 
-      Result replay = run("hook", "replay", "st-ok", "--from", Long.toString(a), "--wait", "30s", "--reason", "CMDB lost");
+      CalicoctlRun replay = run("hook", "replay", "st-ok", "--from", Long.toString(a), "--wait", "30s", "--reason", "CMDB lost");
       assertThat(replay.err()).isEmpty();
       assertThat(replay.out()).contains("Replay of hook 'st-ok' from revision " + a + " requested",
           "calico-hooks took the request");
@@ -217,12 +211,12 @@ class HookCommandsIT {
     stack.awaitPublished(last, WAIT);
     JsonNode lagging = ResourceCodec.parseJson(run("hook", "status", "st-ok", "-o", "json").out());
     assertThat(lagging.get(0).path("lag").asLong()).isEqualTo(3);
-    Result pending = run("hook", "replay", "st-ok", "--from", Long.toString(last), "--wait", "300ms");
+    CalicoctlRun pending = run("hook", "replay", "st-ok", "--from", Long.toString(last), "--wait", "300ms");
     assertThat(pending.code()).isEqualTo(1);
     assertThat(pending.err()).contains("calico-hooks did not take the request within 300ms: is it running?");
     assertThat(run("hook", "status", "st-ok").out()).contains("(replay from " + last + " pending)");
 
-    Result noKafka = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", "KAFKA_TIMEOUT", "2s"), "hook", "status");
+    CalicoctlRun noKafka = run(Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", "KAFKA_TIMEOUT", "2s"), "hook", "status");
     assertThat(noKafka.code()).isZero();
     assertThat(noKafka.err()).startsWith("Warning: lag unknown: cannot reach Kafka at 127.0.0.1:1 within 2s");
     assertThat(noKafka.out()).contains("st-ok");

@@ -2,8 +2,6 @@ package org.calicoledger.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +33,6 @@ class IpamCommandsIT {
   @TempDir
   Path dir;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void initialize() {
@@ -43,12 +40,8 @@ class IpamCommandsIT {
   }
 
 
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "ops@console"),
-        new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+  static CalicoctlRun run(String... args) {
+    return CalicoctlRun.of(Map.of("ETCD_ENDPOINTS", ETCD.etcd().endpoint(), "CALICO_ACTOR", "ops@console"), args);
   }
 
   /** The endpoint the CNI plugin would have written after a successful ADD. */
@@ -70,7 +63,7 @@ class IpamCommandsIT {
     for (String n : List.of("node-1", "node-2")) {
       ETCD.store().create(new Node(ObjectMeta.named(n), null, null), Audit.of("test"));
     }
-    Result empty = run("ipam", "show");
+    CalicoctlRun empty = run("ipam", "show");
     assertThat(empty.code()).isZero();
     assertThat(empty.out()).isEqualTo("""
         +----------+---------------+------------+------------+-------------------+
@@ -94,10 +87,10 @@ class IpamCommandsIT {
     Cidr block = Cidr.parse("10.150.0.0/26");
     assertThat(ETCD.store().getKey(IpamKeys.block(block))).isPresent();
 
-    Result blocks = run("ipam", "show", "--show-blocks");
+    CalicoctlRun blocks = run("ipam", "show", "--show-blocks");
     assertThat(blocks.out()).contains("| IP Pool  | 10.150.0.0/26 |         64 | 5 (8%)     | 59 (92%)          |\n")
         .contains("| Block    | 10.150.0.0/26 |         64 | 5 (8%)     | 59 (92%)          |\n");
-    Result borrowed = run("ipam", "show", "--show-borrowed");
+    CalicoctlRun borrowed = run("ipam", "show", "--show-borrowed");
     assertThat(borrowed.out()).isEqualTo("""
         +-------------+----------------+---------------+-------------+------+--------------+
         |     IP      | BORROWING-NODE |     BLOCK     | BLOCK OWNER | TYPE | ALLOCATED-TO |
@@ -105,13 +98,13 @@ class IpamCommandsIT {
         | 10.150.0.60 | node-2         | 10.150.0.0/26 | node-1      | pod  | default/b0   |
         +-------------+----------------+---------------+-------------+------+--------------+
         """);
-    Result one = run("ipam", "show", "--ip", "10.150.0.60");
+    CalicoctlRun one = run("ipam", "show", "--ip", "10.150.0.60");
     assertThat(one.out()).startsWith("IP 10.150.0.60 is in use\nHandle ID: k8s-pod-network.b0\nAttributes:\n")
         .contains("  namespace: default\n  node: node-2\n  pod: b0\n");
     assertThat(run("ipam", "show", "--ip", "10.150.0.61").out()).isEqualTo("10.150.0.61 is not assigned\n");
     assertThat(run("ipam", "show", "--ip", "nope").err()).isEqualTo("Invalid IP address specified: nope\n");
 
-    Result conf = run("ipam", "configure", "--strictaffinity=true");
+    CalicoctlRun conf = run("ipam", "configure", "--strictaffinity=true");
     assertThat(conf.out()).isEqualTo("Successfully set StrictAffinity to: true\n");
     assertThat(ETCD.store().getKey(IpamKeys.CONFIG).map(KeyValue::text)).hasValue("{\"strict_affinity\":true,\"auto_allocate_blocks\":true}");
     assertThat(run("ipam", "show", "--show-configuration").out()).isEqualTo("""
@@ -138,7 +131,7 @@ class IpamCommandsIT {
       // as if killed
     }
     Path report = dir.resolve("report.json");
-    Result check = run("ipam", "check", "--show-problem-ips", "-o", report.toString());
+    CalicoctlRun check = run("ipam", "check", "--show-problem-ips", "-o", report.toString());
     assertThat(check.code()).as(check.err()).isZero();
     assertThat(check.out()).contains("Found 1 IPAM blocks.\nIPAM blocks record 6 allocations.\n")
         .contains("  10.150.0.4 leaked; handle k8s-pod-network.dead, node node-1\n")
@@ -156,7 +149,7 @@ class IpamCommandsIT {
     assertThat(parsed.allocations().get("10.150.0.60").get(0).borrowed()).isTrue();
     assertThat(Files.readString(report)).contains("\"clusterGUID\" : \"").contains("\"inUse\" : true");
 
-    Result release = run("ipam", "release", "--from-report", report.toString(), "--from-report", report.toString());
+    CalicoctlRun release = run("ipam", "release", "--from-report", report.toString(), "--from-report", report.toString());
     assertThat(release.code()).as(release.err()).isZero();
     assertThat(release.out()).isEqualTo("Releasing 1 old IPs...\nReleased 1 IPs successfully\n"
         + "Report didn't contain any handles to clean up.\n");
@@ -166,7 +159,7 @@ class IpamCommandsIT {
         .contains("1 addresses marked as leaked in the report had already been cleaned up.");
 
     assertThat(run("ipam", "release", "--ip", "10.150.0.60").out()).isEqualTo("Successfully released IP address 10.150.0.60\n");
-    Result again = run("ipam", "release", "--ip", "10.150.0.60");
+    CalicoctlRun again = run("ipam", "release", "--ip", "10.150.0.60");
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).isEqualTo("IP address 10.150.0.60 is not assigned\n");
     assertThat(run("ipam", "release").err()).isEqualTo("give either --ip IP or --from-report REPORT\n");

@@ -7,8 +7,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +104,7 @@ class ReplayAgainstEtcdIT {
         long before = points.get(0) - 1;
         points.add(0, before);
         for (long rev : points) {
-          Result r = run(env, "replay", "--at", Long.toString(rev), "-o", "json");
+          CalicoctlRun r = run(env, "replay", "--at", Long.toString(rev), "-o", "json");
           assertThat(r.err()).isEmpty();
           assertThat(r.code()).isZero();
           Map<String, Resource> replayed = new TreeMap<>();
@@ -120,7 +118,7 @@ class ReplayAgainstEtcdIT {
             "FelixConfiguration(default)").doesNotContainKeys("IPPool(e2e-b)", "Node(e2e-node-1)");
         assertThat(etcdAt(raw, before)).isEmpty();
 
-        Result history = run(env, "history", "ippool", "e2e-a");
+        CalicoctlRun history = run(env, "history", "ippool", "e2e-a");
         assertThat(history.out()).contains("e2e@test", "pool a", "no NAT", "spec.natOutgoing: true -> false");
       } finally {
         active.set(false);
@@ -129,13 +127,9 @@ class ReplayAgainstEtcdIT {
     }
   }
 
-  record Result(int code, String out, String err) {}
 
-  static Result run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Calicoctl.run(args, env, new PrintWriter(out), new PrintWriter(err), null);
-    return new Result(code, out.toString(), err.toString());
+  static CalicoctlRun run(Map<String, String> env, String... args) {
+    return CalicoctlRun.of(env, args);
   }
 
   static Map<String, Resource> byResource(ClusterImage img) {
