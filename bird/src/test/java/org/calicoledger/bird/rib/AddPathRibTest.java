@@ -3,7 +3,6 @@ package org.calicoledger.bird.rib;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicoledger.bird.wire.BgpMessage;
@@ -17,18 +16,8 @@ import org.junit.jupiter.api.Test;
  * separate Adj-RIB-In entries, the Loc-RIB picks the best of them, and withdrawing one path leaves the others.
  */
 class AddPathRibTest {
-  final Map<String, String> learned = new LinkedHashMap<>();
-  final RouteListener listener = new RouteListener() {
-    @Override
-    public void announce(Prefix prefix, Prefix nextHop) {
-      learned.put(prefix.toString(), nextHop.toString());
-    }
-
-    @Override
-    public void withdraw(Prefix prefix) {
-      learned.remove(prefix.toString());
-    }
-  };
+  final RecordingListener listener = new RecordingListener();
+  final Map<String, String> learned = listener.learned;
   final RibProcessor rib = new RibProcessor(new ExportPolicy(64512, 1, -1), listener);
   final RibPeer a = new RibPeer("10.0.0.2", Prefix.parse("10.0.0.2"), 2, 64512, false, false);
   final RibPeer b = new RibPeer("10.0.0.3", Prefix.parse("10.0.0.3"), 3, 64512, false, false);
