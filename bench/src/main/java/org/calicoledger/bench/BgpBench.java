@@ -1,6 +1,5 @@
 package org.calicoledger.bench;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +70,8 @@ final class BgpBench implements Benchmark {
     Path log = Files.createTempFile("bgq-bench-", ".log");
     Process child = null;
     try {
-      sh("ip", "netns", "add", ns);
-      sh("ip", "-n", ns, "link", "set", "lo", "up");
+      Sh.run("ip", "netns", "add", ns);
+      Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "env", "BGP_IT_NETNS=" + ns,
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
           System.getProperty("java.class.path"), "org.calicoledger.bird.testing.BgpMeasure"));
@@ -92,39 +91,15 @@ final class BgpBench implements Benchmark {
         child.destroyForcibly();
         child.waitFor(30, TimeUnit.SECONDS);
       }
-      cleanNamespace(ns);
+      Sh.removeNamespace(ns, "bgp");
       if (childPid > 0) {
-        for (String n : output("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).toList()) {
+        for (String n : Sh.output("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).toList()) {
           if (n.startsWith("bgp-" + childPid + "-")) {
-            cleanNamespace(n);
+            Sh.removeNamespace(n, "bgp");
           }
         }
       }
       Files.deleteIfExists(log);
     }
-  }
-
-  private static void cleanNamespace(String ns) {
-    try {
-      for (String pid : output("ip", "netns", "pids", ns).lines().filter(l -> !l.isBlank()).toList()) {
-        new ProcessBuilder("kill", "-9", pid.strip()).start().waitFor(10, TimeUnit.SECONDS);
-      }
-      sh("ip", "netns", "del", ns);
-    } catch (Exception e) {
-      System.err.println("bench bgp: cannot delete namespace " + ns + ": " + e.getMessage());
-    }
-  }
-
-  private static String output(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
-  }
-
-  private static void sh(String... cmd) throws IOException, InterruptedException {
-    output(cmd);
   }
 }

@@ -56,8 +56,8 @@ final class BgpMeshKernelBench implements Benchmark {
     Path log = Files.createTempFile("msh-bench-", ".log");
     Process child = null;
     try {
-      sh("ip", "netns", "add", switchNs);
-      sh("ip", "-n", switchNs, "link", "set", "lo", "up");
+      Sh.run("ip", "netns", "add", switchNs);
+      Sh.run("ip", "-n", switchNs, "link", "set", "lo", "up");
       String root = System.getProperty("calico.repo.root", Path.of("").toAbsolutePath().toString());
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", switchNs,
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp",
@@ -82,12 +82,12 @@ final class BgpMeshKernelBench implements Benchmark {
           child.waitFor(30, TimeUnit.SECONDS);
         }
       }
-      List<String> mine = new ArrayList<>(output("ip", "netns", "list").lines().map(l -> l.split(" ")[0])
+      List<String> mine = new ArrayList<>(Sh.output("ip", "netns", "list").lines().map(l -> l.split(" ")[0])
           .filter(n -> n.startsWith(prefix + "-")).toList());
       mine.remove(switchNs);
       mine.add(switchNs); // last: the child ran there
       for (String ns : mine) {
-        cleanNamespace(ns);
+        Sh.removeNamespace(ns, "bgp-mesh-kernel");
       }
       Files.deleteIfExists(log);
       removeLeftDirectories();
@@ -103,30 +103,5 @@ final class BgpMeshKernelBench implements Benchmark {
         }
       }
     }
-  }
-
-  private static void cleanNamespace(String ns) {
-    try {
-      for (String pid : output("ip", "netns", "pids", ns).lines().filter(l -> !l.isBlank()).toList()) {
-        ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
-      }
-      Thread.sleep(200);
-      sh("ip", "netns", "del", ns);
-    } catch (Exception e) {
-      System.err.println("bench bgp-mesh-kernel: cannot delete namespace " + ns + ": " + e.getMessage());
-    }
-  }
-
-  private static String output(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
-  }
-
-  private static void sh(String... cmd) throws IOException, InterruptedException {
-    output(cmd);
   }
 }

@@ -57,12 +57,12 @@ final class CniBench implements Benchmark {
   private List<Row> measure() throws Exception {
     dir = Files.createTempDirectory(id + "-");
     String node = netns("node");
-    sh("ip", "-n", node, "link", "set", "lo", "up");
-    sh("ip", "-n", node, "link", "add", "eth0", "type", "veth", "peer", "name", "uplink0");
-    sh("ip", "-n", node, "addr", "add", "10.99.0.1/24", "dev", "eth0");
-    sh("ip", "-n", node, "link", "set", "eth0", "up");
-    sh("ip", "-n", node, "link", "set", "uplink0", "up");
-    sh("ip", "-n", node, "route", "add", "default", "via", "10.99.0.254", "dev", "eth0");
+    Sh.run("ip", "-n", node, "link", "set", "lo", "up");
+    Sh.run("ip", "-n", node, "link", "add", "eth0", "type", "veth", "peer", "name", "uplink0");
+    Sh.run("ip", "-n", node, "addr", "add", "10.99.0.1/24", "dev", "eth0");
+    Sh.run("ip", "-n", node, "link", "set", "eth0", "up");
+    Sh.run("ip", "-n", node, "link", "set", "uplink0", "up");
+    Sh.run("ip", "-n", node, "route", "add", "default", "via", "10.99.0.254", "dev", "eth0");
     start(dir.resolve("etcd.log"), "ip", "netns", "exec", node, "etcd", "--name", "b", "--data-dir",
         dir.resolve("etcd").toString(), "--listen-client-urls", "http://127.0.0.1:2379", "--advertise-client-urls",
         "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls",
@@ -187,7 +187,7 @@ final class CniBench implements Benchmark {
 
   private String netns(String role) throws IOException, InterruptedException {
     String ns = id + "-" + role;
-    sh("ip", "netns", "add", ns);
+    Sh.run("ip", "netns", "add", ns);
     namespaces.add(ns);
     return ns;
   }
@@ -212,14 +212,6 @@ final class CniBench implements Benchmark {
     throw new IllegalStateException("calico-node did not become ready:\n" + Files.readString(log));
   }
 
-  private static void sh(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + new String(out, StandardCharsets.UTF_8));
-    }
-  }
-
   private synchronized void cleanup() {
     for (Process p : processes) {
       p.destroyForcibly();
@@ -232,7 +224,7 @@ final class CniBench implements Benchmark {
     processes.clear();
     for (int i = namespaces.size() - 1; i >= 0; i--) {
       try {
-        sh("ip", "netns", "del", namespaces.get(i));
+        Sh.run("ip", "netns", "del", namespaces.get(i));
       } catch (IOException | InterruptedException | IllegalStateException e) {
         System.err.println("bench cni: cannot delete namespace " + namespaces.get(i) + ": " + e.getMessage());
       }
