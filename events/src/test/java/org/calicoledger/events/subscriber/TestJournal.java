@@ -7,9 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.calicoledger.events.ChangeLog;
@@ -24,10 +29,12 @@ import org.calicoledger.events.proto.Position;
  * Writes ChangeEvents into the change-log topics the way the journal does: each call is one Kafka transaction holding
  * whole revisions on calico.changes, each key's latest form on calico.state (a tombstone with a revision header for a
  * delete), and the Position record last. It tracks every key's value so events carry {@code prev_value} as etcd's
- * watch gives it.
+ * watch gives it. A write returns once its transaction is visible to read_committed readers of calico.state (Kafka
+ * writes a commit's markers after {@code commitTransaction} returns), so a subscriber started next bootstraps from it.
  */
 public final class TestJournal implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
+  private final Admin admin;
   private final Map<String, String> state = new HashMap<>();
   private long revision;
   private long nextOffset;
@@ -39,6 +46,7 @@ public final class TestJournal implements AutoCloseable {
   public TestJournal(KafkaSettings kafka) {
     producer = new KafkaProducer<>(kafka.transactionalProducer());
     producer.initTransactions();
+    admin = Admin.create(kafka.admin());
   }
 
   public long revision() {
@@ -126,13 +134,15 @@ public final class TestJournal implements AutoCloseable {
       }
       long next = last == null ? nextOffset : last.get().offset() + 1;
       Position pos = Position.newBuilder().setRevision(rev).setNextChangesOffset(next).build();
-      producer.send(new ProducerRecord<>(ChangeLog.STATE, 0, t, ChangeLog.POSITION_KEY, pos.toByteArray()));
+      Future<RecordMetadata> position = producer.send(new ProducerRecord<>(ChangeLog.STATE, 0, t,
+          ChangeLog.POSITION_KEY, pos.toByteArray()));
       if (abort) {
         producer.flush();
         producer.abortTransaction();
         return;
       }
       producer.commitTransaction();
+      awaitCommitted(position.get().offset());
       revision = rev;
       timeMs = t;
       nextOffset = next;
@@ -146,8 +156,22 @@ public final class TestJournal implements AutoCloseable {
     }
   }
 
+  /** Waits until read_committed readers of calico.state see past {@code offset} (the commit's markers are written). */
+  private void awaitCommitted(long offset) throws InterruptedException, ExecutionException {
+    TopicPartition tp = new TopicPartition(ChangeLog.STATE, 0);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .partitionResult(tp).get().offset() <= offset) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("calico.state offset " + offset + " not visible to read_committed in 30 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
   @Override
   public void close() {
     producer.close();
+    admin.close();
   }
 }
