@@ -11,7 +11,6 @@ import org.calicoledger.events.KafkaSettings;
 import org.calicoledger.events.history.Bound;
 import org.calicoledger.events.history.ChangeHistory;
 import org.calicoledger.events.history.FieldChange;
-import org.calicoledger.model.GoDuration;
 
 /**
  * How the history commands reach the change log: {@code KAFKA_BOOTSTRAP_SERVERS} (and pass-through client properties,
@@ -24,19 +23,7 @@ final class ChangeLogAccess {
   private ChangeLogAccess() {}
 
   static Duration timeout(Map<String, String> env) {
-    String t = env.getOrDefault("CALICO_KAFKA_TIMEOUT", env.get("KAFKA_TIMEOUT"));
-    if (t == null || t.isBlank()) {
-      return DEFAULT_TIMEOUT;
-    }
-    try {
-      Duration d = GoDuration.parse(t.trim());
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException("must be positive");
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("KAFKA_TIMEOUT '" + t + "' is not a duration such as 10s or 1m30s", e);
-    }
+    return KafkaSettings.timeout(env, DEFAULT_TIMEOUT);
   }
 
   static ChangeHistory open(Map<String, String> env) {

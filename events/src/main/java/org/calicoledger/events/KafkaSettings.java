@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.calicoledger.model.GoDuration;
 
 /**
  * How to reach Kafka: {@code KAFKA_BOOTSTRAP_SERVERS}, plus any client property passed through for TLS or SASL, either
@@ -47,6 +49,28 @@ public record KafkaSettings(String bootstrapServers, Properties passthrough) {
       }
     });
     return new KafkaSettings(bootstrap.trim(), extra);
+  }
+
+  /**
+   * How long a client of the change log waits for Kafka before it reports an error: {@code CALICO_KAFKA_TIMEOUT}, else
+   * {@code KAFKA_TIMEOUT} (a Go duration such as {@code 10s} or {@code 1m30s}), else {@code dflt}.
+   *
+   * @throws IllegalArgumentException naming the variable and its value when it is not a positive duration
+   */
+  public static Duration timeout(Map<String, String> env, Duration dflt) {
+    String t = env.getOrDefault("CALICO_KAFKA_TIMEOUT", env.get("KAFKA_TIMEOUT"));
+    if (t == null || t.isBlank()) {
+      return dflt;
+    }
+    try {
+      Duration d = GoDuration.parse(t.trim());
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException("must be positive");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("KAFKA_TIMEOUT '" + t + "' is not a duration such as 10s or 1m30s", e);
+    }
   }
 
   private Properties base() {

@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import org.calicoledger.events.KafkaSettings;
 import org.calicoledger.ipam.Ipam;
 import org.calicoledger.ipam.cni.CalicoIpam;
 import org.calicoledger.node.cni.CniAgent;
@@ -110,8 +109,8 @@ public final class CalicoNode implements AutoCloseable {
     CniAgent agent = new CniAgent(store, shared, cfg.nodename(), prefix.isEmpty() ? "cali" : prefix, metrics);
     List<NodeService> list = new ArrayList<>();
     list.add(new CniServer(cfg.cniSocket(), agent));
-    if (cfg.kafkaBootstrap() != null) {
-      feed = new ImageFeed(KafkaSettings.of(cfg.kafkaBootstrap()), cfg.nodename());
+    if (cfg.kafka() != null) {
+      feed = new ImageFeed(cfg.kafka(), cfg.kafkaTimeout(), cfg.nodename());
       org.calicoledger.felix.FelixContext felixCtx = new org.calicoledger.felix.FelixContext(cfg.nodename(),
           cfg.felixOverrides(), cfg.runDir(), store, cfg.actor(), cfg.backend().name(), learnedRoutes);
       org.calicoledger.felix.Felix felix = new org.calicoledger.felix.Felix(felixCtx,

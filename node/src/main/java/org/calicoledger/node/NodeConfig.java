@@ -3,9 +3,11 @@ package org.calicoledger.node;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.calicoledger.events.KafkaSettings;
 import org.calicoledger.model.AsNumber;
 import org.calicoledger.model.net.Cidr;
 import org.calicoledger.store.StoreConfig;
@@ -25,11 +27,17 @@ import org.calicoledger.store.StoreConfig;
  * @param healthHost {@code FELIX_HEALTHHOST} (default 127.0.0.1); {@code healthPort} {@code FELIX_HEALTHPORT}
  *     (default 9099, 0 for any free port): {@code /liveness}, {@code /readiness}, {@code /metrics}
  * @param felixOverrides every {@code FELIX_<PARAM>} variable, by lower-cased parameter name, for Felix (a later issue)
- * @param kafkaBootstrap {@code KAFKA_BOOTSTRAP_SERVERS}, for the node's change-log feed (felix, confd, the BGP speaker); null: none of them runs
+ * @param kafka the change-log feed's Kafka client settings (felix, confd, the BGP speaker): {@code KAFKA_BOOTSTRAP_SERVERS}
+ *     with the {@code KAFKA_CLIENT_*} pass-through (TLS, SASL) as every other client of the log reads them; null when
+ *     {@code KAFKA_BOOTSTRAP_SERVERS} is unset: none of them runs
+ * @param kafkaTimeout {@code CALICO_KAFKA_TIMEOUT} / {@code KAFKA_TIMEOUT} (default 30 s): how long the feed waits for
+ *     Kafka at start before calico-node reports it unreachable
  */
 public record NodeConfig(String nodename, String ip, String autodetectionMethod, AsNumber asNumber, Backend backend,
     PoolSettings pool, Path runDir, String healthHost, int healthPort, Map<String, String> felixOverrides,
-    String kafkaBootstrap, String clusterType, StoreConfig store) {
+    KafkaSettings kafka, Duration kafkaTimeout, String clusterType, StoreConfig store) {
+
+  public static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
   public static final Path DEFAULT_RUN_DIR = Path.of("/var/run/calico");
   public static final int DEFAULT_HEALTH_PORT = 9099;
@@ -111,7 +119,9 @@ public record NodeConfig(String nodename, String ip, String autodetectionMethod,
         env.getOrDefault("IP_AUTODETECTION_METHOD", "first-found").trim(), asNumber, backend, pool(env),
         Path.of(env.getOrDefault("CALICO_RUN_DIR", DEFAULT_RUN_DIR.toString())),
         env.getOrDefault("FELIX_HEALTHHOST", "127.0.0.1"), port(env.get("FELIX_HEALTHPORT")), felix,
-        blank(env.get("KAFKA_BOOTSTRAP_SERVERS")), blank(env.get("CLUSTER_TYPE")), StoreConfig.fromEnvironment(env));
+        blank(env.get("KAFKA_BOOTSTRAP_SERVERS")) == null ? null : KafkaSettings.fromEnvironment(env),
+        KafkaSettings.timeout(env, DEFAULT_KAFKA_TIMEOUT), blank(env.get("CLUSTER_TYPE")),
+        StoreConfig.fromEnvironment(env));
   }
 
   private static PoolSettings pool(Map<String, String> env) {

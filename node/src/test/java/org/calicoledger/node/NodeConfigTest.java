@@ -54,7 +54,7 @@ class NodeConfigTest {
     assertThat(c.cniSocket()).isEqualTo(Path.of("/run/n2/cni.sock"));
     assertThat(c.healthPort()).isZero();
     assertThat(c.felixOverrides()).containsEntry("interfaceprefix", "tap").containsEntry("healthport", "0");
-    assertThat(c.kafkaBootstrap()).isEqualTo("k:9092");
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("k:9092");
     assertThat(of("CALICO_IPV4POOL_CIDR", "none").pool()).isNull();
     assertThat(of("NO_DEFAULT_POOLS", "true").pool()).isNull();
   }
@@ -79,5 +79,21 @@ class NodeConfigTest {
         .hasMessage("FELIX_HEALTHPORT='99999' must be a port number 0-65535 (0: any free port)");
     assertThatThrownBy(() -> of("CALICO_IPV4POOL_NAT_OUTGOING", "yes"))
         .hasMessage("CALICO_IPV4POOL_NAT_OUTGOING='yes' must be true or false");
+  }
+
+  @Test
+  void theFeedReadsKafkaAsEveryClientOfTheLogDoes() {
+    assertThat(of().kafka()).as("no KAFKA_BOOTSTRAP_SERVERS: no feed").isNull();
+    assertThat(of().kafkaTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    NodeConfig c = of("KAFKA_BOOTSTRAP_SERVERS", "k1:9093,k2:9093", "KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL",
+        "KAFKA_TIMEOUT", "1m30s");
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9093,k2:9093");
+    assertThat(c.kafka().passthrough()).as("TLS/SASL settings reach the feed's consumer")
+        .containsEntry("security.protocol", "SSL");
+    assertThat(c.kafkaTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(of("KAFKA_BOOTSTRAP_SERVERS", "k:9092", "CALICO_KAFKA_TIMEOUT", "5s", "KAFKA_TIMEOUT", "1m")
+        .kafkaTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> of("KAFKA_TIMEOUT", "soon"))
+        .hasMessageContaining("KAFKA_TIMEOUT 'soon'").hasMessageContaining("10s or 1m30s");
   }
 }

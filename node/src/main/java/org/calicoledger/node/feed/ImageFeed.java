@@ -24,12 +24,14 @@ public final class ImageFeed implements NodeService, ImagePublisher {
   private static final System.Logger LOG = System.getLogger("calico-node.feed");
   private final KafkaSettings kafka;
   private final String nodename;
+  private final Duration connectTimeout;
   private final List<ImagePublisher> publishers = new CopyOnWriteArrayList<>();
   private volatile Subscriber subscriber;
   private volatile Throwable failure;
 
-  public ImageFeed(KafkaSettings kafka, String nodename) {
+  public ImageFeed(KafkaSettings kafka, Duration connectTimeout, String nodename) {
     this.kafka = kafka;
+    this.connectTimeout = connectTimeout;
     this.nodename = nodename;
   }
 
@@ -49,7 +51,7 @@ public final class ImageFeed implements NodeService, ImagePublisher {
   @Override
   public void start() {
     subscriber = Subscriber.start(kafka, Subscriber.Options.defaults()
-        .withName("calico-node-feed-" + nodename).withConnectTimeout(Duration.ofSeconds(30)), this);
+        .withName("calico-node-feed-" + nodename).withConnectTimeout(connectTimeout), this);
   }
 
   /** Whether the feed has loaded the cluster's state and keeps following. */
