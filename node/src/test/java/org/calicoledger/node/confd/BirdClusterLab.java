@@ -239,6 +239,19 @@ public final class BirdClusterLab implements AutoCloseable {
   }
 
   /** Polls {@code cond} every 200 ms until true; fails naming {@code what} after {@code timeout}. */
+  /**
+   * Fails unless a BIRD protocol's "since" ({@code birdc show protocols}, {@code HH:mm:ss.SSS}) is where it was: the
+   * session was not restarted. BIRD keeps that time on its monotonic clock and turns it into wall time when it prints
+   * it, so the printed value can move by a millisecond between two calls (CI saw {@code .645}, then {@code .646});
+   * a restarted session moves it by far more (BIRD's connect delay alone is seconds), so 50 ms is allowed.
+   */
+  public static void assertSameSession(String before, String after, String what) {
+    long ms = Math.abs(Duration.between(java.time.LocalTime.parse(before), java.time.LocalTime.parse(after))
+        .toMillis());
+    org.assertj.core.api.Assertions.assertThat(ms).as(what + ": since " + before + ", now " + after)
+        .isLessThanOrEqualTo(50);
+  }
+
   public static void waitFor(Duration timeout, String what, BooleanSupplier cond) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
