@@ -2,18 +2,27 @@ package org.calicoledger.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The commands benchmarks run around their measurements (namespaces, links): run, read, clean up. */
-final class Sh {
+/**
+ * The commands benchmarks run around their measurements (namespaces, links): run, read, clean up. Public for the
+ * mesh child's {@code bench.mesh} package.
+ */
+public final class Sh {
   private Sh() {}
 
   /** Runs {@code cmd}; returns its output (stdout and stderr); throws with that output on a non-zero exit or 30 s. */
   static String output(String... cmd) throws IOException, InterruptedException {
+    return output(Duration.ofSeconds(30), cmd);
+  }
+
+  /** As {@link #output(String...)}, waiting up to {@code timeout} for the command to end. */
+  public static String output(Duration timeout, String... cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
     }
     return out;
   }

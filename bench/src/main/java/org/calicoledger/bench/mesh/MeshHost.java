@@ -2,9 +2,9 @@ package org.calicoledger.bench.mesh;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.calicoledger.bench.Sh;
 
 /**
  * What the mesh measurement creates on this host: network namespaces (all named {@code <prefix>-...}), the processes
@@ -61,12 +62,7 @@ final class MeshHost implements AutoCloseable {
   }
 
   static String run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-    }
-    return out;
+    return Sh.output(Duration.ofSeconds(60), cmd);
   }
 
   static String read(Path p) {

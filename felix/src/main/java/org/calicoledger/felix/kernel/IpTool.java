@@ -313,5 +313,4 @@ public final class IpTool {
       throw new IpToolException("interrupted while " + command.get(0) + " ran");
     }
   }
-
 }
