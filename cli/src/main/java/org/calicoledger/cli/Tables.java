@@ -8,9 +8,13 @@ import java.util.stream.Collectors;
 import org.calicoledger.model.BGPConfiguration;
 import org.calicoledger.model.BGPPeer;
 import org.calicoledger.model.ClusterInformation;
+import org.calicoledger.model.GlobalNetworkPolicy;
+import org.calicoledger.model.GlobalNetworkSet;
 import org.calicoledger.model.HostEndpoint;
 import org.calicoledger.model.IPPool;
 import org.calicoledger.model.Kind;
+import org.calicoledger.model.NetworkPolicy;
+import org.calicoledger.model.NetworkSet;
 import org.calicoledger.model.Node;
 import org.calicoledger.model.Profile;
 import org.calicoledger.model.Resource;
@@ -128,8 +132,30 @@ final class Tables {
           new Column("CLUSTERTYPE", r -> ((ClusterInformation) r).spec().clusterType()),
           new Column("CALICOVERSION", r -> ((ClusterInformation) r).spec().calicoVersion()),
           new Column("DATASTOREREADY", r -> dash(((ClusterInformation) r).spec().datastoreReady())));
+      case GLOBAL_NETWORK_POLICY -> wide
+          ? List.of(name, new Column("ORDER", r -> order(((GlobalNetworkPolicy) r).spec().order())),
+              new Column("SELECTOR", r -> ((GlobalNetworkPolicy) r).spec().selector()))
+          : List.of(name);
+      case NETWORK_POLICY -> wide
+          ? List.of(name, new Column("ORDER", r -> order(((NetworkPolicy) r).spec().order())),
+              new Column("SELECTOR", r -> ((NetworkPolicy) r).spec().selector()))
+          : List.of(name);
+      case GLOBAL_NETWORK_SET -> wide
+          ? List.of(name, new Column("NETS", r -> join(((GlobalNetworkSet) r).spec().nets())))
+          : List.of(name);
+      case NETWORK_SET -> wide
+          ? List.of(name, new Column("NETS", r -> join(((NetworkSet) r).spec().nets())))
+          : List.of(name);
       case HOOK -> HookColumns.columns(name, wide);
     };
+  }
+
+  /** A policy order as calicoctl prints it: a whole number without a fraction, empty when unset. */
+  private static String order(Double o) {
+    if (o == null) {
+      return "";
+    }
+    return o == Math.rint(o) && Math.abs(o) < 1e15 ? Long.toString(o.longValue()) : o.toString();
   }
 
   private static Column pool(Function<IPPool.Spec, String> f) {

@@ -26,6 +26,12 @@ public enum Kind {
   PROFILE("Profile", "profiles", false, Profile.class, "pro", "pros"),
   CLUSTER_INFORMATION("ClusterInformation", "clusterinformations", false, ClusterInformation.class,
       "clusterinfo", "clusterinfos"),
+  GLOBAL_NETWORK_POLICY("GlobalNetworkPolicy", "globalnetworkpolicies", false, GlobalNetworkPolicy.class,
+      "gnp", "gnps", "globalpolicy", "globalpolicies"),
+  NETWORK_POLICY("NetworkPolicy", "networkpolicies", true, NetworkPolicy.class,
+      "np", "nps", "netpol", "netpols", "policy", "policies", "pol", "pols"),
+  GLOBAL_NETWORK_SET("GlobalNetworkSet", "globalnetworksets", false, GlobalNetworkSet.class, "gns", "gnss"),
+  NETWORK_SET("NetworkSet", "networksets", true, NetworkSet.class, "netset", "netsets"),
   /** Ours, not Calico's: automation hooks, stored under the ledger's keys (see {@link Hook}). */
   HOOK("Hook", "hooks", false, Hook.class);
 

@@ -7,7 +7,7 @@ package org.calicoledger.model;
  */
 public sealed interface Resource
     permits IPPool, Node, BGPPeer, BGPConfiguration, FelixConfiguration, WorkloadEndpoint, HostEndpoint, Profile,
-        ClusterInformation, Hook {
+        ClusterInformation, Hook, GlobalNetworkPolicy, NetworkPolicy, GlobalNetworkSet, NetworkSet {
 
   String API_VERSION = "projectcalico.org/v3";
 

@@ -10,9 +10,13 @@ import org.calicoledger.model.BGPConfiguration;
 import org.calicoledger.model.BGPPeer;
 import org.calicoledger.model.ClusterInformation;
 import org.calicoledger.model.FelixConfiguration;
+import org.calicoledger.model.GlobalNetworkPolicy;
+import org.calicoledger.model.GlobalNetworkSet;
 import org.calicoledger.model.HostEndpoint;
 import org.calicoledger.model.IPPool;
 import org.calicoledger.model.Kind;
+import org.calicoledger.model.NetworkPolicy;
+import org.calicoledger.model.NetworkSet;
 import org.calicoledger.model.Node;
 import org.calicoledger.model.Profile;
 import org.calicoledger.model.Resource;
@@ -51,6 +55,12 @@ public final class Concern<T> {
       resource(Kind.WORKLOAD_ENDPOINT, WorkloadEndpoint.class);
   public static final Concern<HostEndpoint> HOST_ENDPOINTS = resource(Kind.HOST_ENDPOINT, HostEndpoint.class);
   public static final Concern<Profile> PROFILES = resource(Kind.PROFILE, Profile.class);
+  public static final Concern<GlobalNetworkPolicy> GLOBAL_NETWORK_POLICIES =
+      resource(Kind.GLOBAL_NETWORK_POLICY, GlobalNetworkPolicy.class);
+  public static final Concern<NetworkPolicy> NETWORK_POLICIES = resource(Kind.NETWORK_POLICY, NetworkPolicy.class);
+  public static final Concern<GlobalNetworkSet> GLOBAL_NETWORK_SETS =
+      resource(Kind.GLOBAL_NETWORK_SET, GlobalNetworkSet.class);
+  public static final Concern<NetworkSet> NETWORK_SETS = resource(Kind.NETWORK_SET, NetworkSet.class);
   public static final Concern<ClusterInformation> CLUSTER_INFORMATION =
       resource(Kind.CLUSTER_INFORMATION, ClusterInformation.class);
   public static final Concern<IpamBlock> IPAM_BLOCKS =
