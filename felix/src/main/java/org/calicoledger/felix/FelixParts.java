@@ -17,8 +17,10 @@ public final class FelixParts {
     org.calicoledger.felix.kernel.IpTool ip = new org.calicoledger.felix.kernel.IpTool(null);
     parts.add(new org.calicoledger.felix.dataplane.devices.TunnelDevices(ctx, graph, ip));
     parts.add(new org.calicoledger.felix.dataplane.sysctl.Sysctls(graph, ip));
-    parts.add(new org.calicoledger.felix.dataplane.ipsets.IpSetsPart(org.calicoledger.felix.kernel.HostCommands.LOCAL));
-    parts.add(new org.calicoledger.felix.dataplane.iptables.IptablesPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
+    // policy: one active-rules calculation feeds the ipsets part (selector sets) and the iptables part (chains)
+    org.calicoledger.felix.calc.policy.PolicyCalc policy = new org.calicoledger.felix.calc.policy.PolicyCalc(ctx.nodename());
+    parts.add(new org.calicoledger.felix.dataplane.ipsets.IpSetsPart(org.calicoledger.felix.kernel.HostCommands.LOCAL, policy));
+    parts.add(new org.calicoledger.felix.dataplane.iptables.IptablesPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL, policy));
     parts.add(new org.calicoledger.felix.dataplane.wireguard.WireguardPart(ctx, org.calicoledger.felix.kernel.HostCommands.LOCAL));
     parts.add(new org.calicoledger.felix.dataplane.routes.RouteTable(graph, ip)); // keep last: routes after devices
     return parts;

@@ -27,14 +27,16 @@ import org.calicoledger.model.IPPool;
  *                                                                      first, see dispatch)
  *                                   -o cali+ -j cali-to-wl-dispatch   ─► -o caliX -g cali-tw-caliX
  *                                   -i cali+ -j ACCEPT ; -o cali+ -j ACCEPT
- *         cali-fw-X / cali-tw-X:   ESTABLISHED,RELATED accept ; INVALID drop ; accept (no policy applies)
+ *         cali-fw-X / cali-tw-X:   {@link Inputs#endpointChains()}: policy and profiles (Felix's
+ *                                  {@code PolicyCalc}), which return when they allow and drop otherwise
  * nat     POSTROUTING ──► cali-POSTROUTING: -j cali-nat-outgoing ; host-sourced MASQUERADE into each tunnel in use
  *         cali-nat-outgoing: -m set --match-set cali40masq-ipam-pools src
  *                            -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE   (only while a pool masquerades)
  * </pre>
- * The dispatch chains and per-endpoint chains exist only while this node has endpoints. Policy (a later issue) will
- * replace the per-endpoint chains' last rule; until then an endpoint is allowed everything, as Calico's
- * {@code kns.<namespace>} profile allows, and an interface without endpoint falls through to the prefix ACCEPTs.
+ * The dispatch chains and per-endpoint chains exist only while this node has endpoints. Traffic an endpoint chain
+ * returns (policy allowed it) goes on to the other direction's dispatch, then to the prefix ACCEPTs; an interface
+ * without endpoint falls through to the prefix ACCEPTs too. {@link #ALLOW_ALL} is the endpoint chains without
+ * policy (conntrack checks, then accept).
  * Change rules: equal inputs give equal models; any input change changes only the chains that render it.
  */
 public final class IptablesResolver {
@@ -52,16 +54,34 @@ public final class IptablesResolver {
 
   private IptablesResolver() {}
 
-  /** The inputs, gathered so a part can compare them and skip the render when nothing changed. */
+  /**
+   * The inputs, gathered so a part can compare them and skip the render when nothing changed. {@code endpointChains}
+   * gives each endpoint interface's two chains (policy: {@link org.calicoledger.felix.calc.policy.PolicyCalc}); it
+   * is not compared.
+   */
   public record Inputs(List<String> interfacePrefixes, Map<String, IpSet> poolSets, boolean ipipInUse,
-      boolean vxlanInUse, String wireguardInterface, NavigableSet<String> endpointInterfaces) {}
+      boolean vxlanInUse, String wireguardInterface, NavigableSet<String> endpointInterfaces,
+      EndpointChains endpointChains) {}
+
+  /** The rules of an endpoint interface's {@code cali-tw-} (to the endpoint) and {@code cali-fw-} chains. */
+  public interface EndpointChains {
+    List<Rule> rules(String iface, boolean toEndpoint);
+  }
+
+  /** Every endpoint allowed everything (conntrack checks, then accept): the chains before policy. */
+  public static final EndpointChains ALLOW_ALL = (iface, to) -> endpointRules();
 
   public static Inputs inputs(FelixSettings cfg, Map<String, IPPool> pools, Map<String, IpSet> poolSets,
       NavigableSet<String> endpointInterfaces) {
+    return inputs(cfg, pools, poolSets, endpointInterfaces, ALLOW_ALL);
+  }
+
+  public static Inputs inputs(FelixSettings cfg, Map<String, IPPool> pools, Map<String, IpSet> poolSets,
+      NavigableSet<String> endpointInterfaces, EndpointChains endpointChains) {
     boolean ipip = pools.values().stream().anyMatch(p -> !p.spec().disabled() && p.spec().ipip().enabled());
     boolean vxlan = pools.values().stream().anyMatch(p -> !p.spec().disabled() && p.spec().vxlan().enabled());
     String wg = cfg.wireguardEnabled() ? cfg.wireguardInterfaceName() : null;
-    return new Inputs(cfg.interfacePrefixes(), poolSets, ipip, vxlan, wg, endpointInterfaces);
+    return new Inputs(cfg.interfacePrefixes(), poolSets, ipip, vxlan, wg, endpointInterfaces, endpointChains);
   }
 
   /** Only the interface prefixes and the endpoint interfaces shape the filter table. */
@@ -74,8 +94,8 @@ public final class IptablesResolver {
     List<Rule> fwd = new ArrayList<>();
     if (!in.endpointInterfaces().isEmpty()) {
       for (String iface : in.endpointInterfaces()) {
-        chains.add(new Chain(FROM_ENDPOINT + iface, endpointRules()));
-        chains.add(new Chain(TO_ENDPOINT + iface, endpointRules()));
+        chains.add(new Chain(FROM_ENDPOINT + iface, in.endpointChains().rules(iface, false)));
+        chains.add(new Chain(TO_ENDPOINT + iface, in.endpointChains().rules(iface, true)));
       }
       dispatch(chains, FROM_WL, "-i ", FROM_ENDPOINT, in.endpointInterfaces());
       dispatch(chains, TO_WL, "-o ", TO_ENDPOINT, in.endpointInterfaces());
@@ -100,7 +120,7 @@ public final class IptablesResolver {
 
   /**
    * The filter model for {@code in}, derived from {@code model} (the model of {@code before}) when only the endpoint
-   * interfaces {@code dirty} came or went: their two endpoint chains, the dispatch group chains they fall in, and the
+   * interfaces {@code dirty} came, went or got other endpoint chains: their two endpoint chains, the dispatch group chains they fall in, and the
    * top dispatch chains only when a group appeared or vanished (or, up to {@link #FLAT_DISPATCH_MAX} endpoints, the
    * flat dispatch chains). Every other chain is the same instance as in {@code model}. When the prefixes changed,
    * the node gained its first or lost its last endpoint, or the dispatch changes shape (flat to grouped, another
@@ -118,9 +138,12 @@ public final class IptablesResolver {
     for (String iface : dirty) {
       boolean present = now.contains(iface);
       for (String name : List.of(FROM_ENDPOINT + iface, TO_ENDPOINT + iface)) {
-        if (present && m.chain(name) == null) {
-          m = m.with(new Chain(name, endpointRules()));
-        } else if (!present) {
+        if (present) {
+          Chain c = new Chain(name, in.endpointChains().rules(iface, name.startsWith(TO_ENDPOINT)));
+          if (!c.equals(m.chain(name))) {
+            m = m.with(c);
+          }
+        } else {
           m = m.without(name);
         }
         changed.add(name);

@@ -1,19 +1,26 @@
 package org.calicoledger.felix.dataplane.ipsets;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixPart;
 import org.calicoledger.felix.calc.PoolSetsResolver;
+import org.calicoledger.felix.calc.policy.PolicyCalc;
 import org.calicoledger.felix.kernel.HostCommands;
 import org.calicoledger.model.IPPool;
 
 /**
  * The ipsets part: keeps the kernel's {@code cali4*}/{@code cali6*} ipsets equal to {@link PoolSetsResolver}'s
- * output (plus any extra sets a caller adds with {@link #setExtra}, e.g. the benchmark's per-endpoint content).
+ * output, the policy's selector and CIDR sets ({@link PolicyCalc#ipsets()}, when constructed with one) and any extra
+ * sets a caller adds with {@link #setExtra} (e.g. the benchmark's per-endpoint content).
  *
+ * <p>Policy sets are updated by name: {@link PolicyCalc#takeSetChanges()} says which sets changed, only those are
+ * replaced in the desired map and, without {@code full}, only those are compared and written; so a label change
+ * that moves one address in one set among thousands costs one {@code ipset restore} line.
  * <p>Apply: with {@code full}, {@code ipset save} is read back ({@link IpsetSaveParser}: owned sets only), otherwise
  * the record of what the last successful apply programmed stands in for it. The difference goes to the kernel as one
  * {@code ipset restore} ({@link IpsetScript}); stale owned sets are destroyed one by one, and one still referenced
@@ -22,13 +29,22 @@ import org.calicoledger.model.IPPool;
  */
 public final class IpSetsPart implements FelixPart {
   private final HostCommands cmd;
+  private final PolicyCalc policy;
   private Map<String, IpSet> desired = new LinkedHashMap<>();
+  /** Names that may differ from {@link #programmed}; null: any may. */
+  private Set<String> dirty;
   private Map<String, IpSet> extra = Map.of();
   private Map<String, IPPool> lastPools;
   private Map<String, IpSet> programmed;
 
   public IpSetsPart(HostCommands cmd) {
+    this(cmd, null);
+  }
+
+  /** With the selector and CIDR sets of {@code policy} (shared with the iptables part). */
+  public IpSetsPart(HostCommands cmd, PolicyCalc policy) {
     this.cmd = cmd;
+    this.policy = policy;
   }
 
   @Override
@@ -38,12 +54,34 @@ public final class IpSetsPart implements FelixPart {
 
   @Override
   public void onImage(ClusterImage image) {
+    Set<String> policyChanges = Set.of();
+    if (policy != null) {
+      policy.update(image);
+      policyChanges = policy.takeSetChanges();
+    }
     Map<String, IPPool> pools = image.pools();
-    if (pools.equals(lastPools)) {
+    if (pools.equals(lastPools) && policyChanges != null) {
+      if (!policyChanges.isEmpty()) {
+        for (String name : policyChanges) {
+          IpSet s = policy.ipsets().get(name);
+          if (s == null) {
+            desired.remove(name);
+          } else {
+            desired.put(name, s);
+          }
+        }
+        markDirty(policyChanges);
+      }
       return;
     }
     lastPools = pools;
     recompute();
+  }
+
+  private void markDirty(Set<String> names) {
+    if (dirty != null) {
+      dirty.addAll(names);
+    }
   }
 
   /** Extra owned sets to keep alongside the pool sets (names must start with {@code cali4}/{@code cali6}). */
@@ -59,8 +97,12 @@ public final class IpSetsPart implements FelixPart {
 
   private void recompute() {
     Map<String, IpSet> d = new LinkedHashMap<>(PoolSetsResolver.resolve(lastPools == null ? Map.of() : lastPools));
+    if (policy != null) {
+      d.putAll(policy.ipsets());
+    }
     d.putAll(extra);
     desired = d;
+    dirty = null;
   }
 
   /** The sets this part wants now, by name. */
@@ -89,12 +131,14 @@ public final class IpSetsPart implements FelixPart {
 
   @Override
   public boolean apply(boolean full) {
-    Map<String, IpSet> actual = full || programmed == null
-        ? IpsetSaveParser.parse(cmd.must(null, "ipset", "save").out())
-        : programmed;
-    IpsetScript script = IpsetScript.diff(desired, actual);
+    boolean read = full || programmed == null;
+    Map<String, IpSet> actual = read ? IpsetSaveParser.parse(cmd.must(null, "ipset", "save").out()) : programmed;
+    Set<String> names = read ? null : dirty;
+    IpsetScript script = names == null ? IpsetScript.diff(desired, actual)
+        : IpsetScript.diff(only(desired, names), only(actual, names));
     if (script.isEmpty()) {
       programmed = new LinkedHashMap<>(desired);
+      dirty = new HashSet<>();
       return false;
     }
     programmed = null;
@@ -109,7 +153,21 @@ public final class IpSetsPart implements FelixPart {
     }
     if (kept.isEmpty()) {
       programmed = new LinkedHashMap<>(desired);
+      dirty = new HashSet<>();
+    } else {
+      dirty = null;
     }
     return true;
+  }
+
+  private static Map<String, IpSet> only(Map<String, IpSet> sets, Set<String> names) {
+    Map<String, IpSet> out = new LinkedHashMap<>();
+    for (String n : names) {
+      IpSet s = sets.get(n);
+      if (s != null) {
+        out.put(n, s);
+      }
+    }
+    return out;
   }
 }

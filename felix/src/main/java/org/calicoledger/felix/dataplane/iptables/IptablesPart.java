@@ -12,6 +12,7 @@ import org.calicoledger.felix.FelixSettings;
 import org.calicoledger.felix.calc.IptablesResolver;
 import org.calicoledger.felix.calc.LocalInterfaceResolver;
 import org.calicoledger.felix.calc.PoolSetsResolver;
+import org.calicoledger.felix.calc.policy.PolicyCalc;
 import org.calicoledger.felix.kernel.HostCommands;
 
 /**
@@ -39,6 +40,7 @@ public final class IptablesPart implements FelixPart {
   private final FelixContext ctx;
   private final HostCommands cmd;
   private final LocalInterfaceResolver interfaces;
+  private final PolicyCalc policy;
   private FelixSettings settings;
   private IptablesResolver.Inputs inputs;
   private TableModel filter;
@@ -47,10 +49,26 @@ public final class IptablesPart implements FelixPart {
   /** Per table, the chains that may differ from {@link #programmed}; a null value: any may. */
   private final Map<String, Set<String>> dirty = new HashMap<>();
 
+  /** Without policy: every endpoint is allowed everything ({@link IptablesResolver#ALLOW_ALL}). */
   public IptablesPart(FelixContext ctx, HostCommands cmd) {
+    this(ctx, cmd, null);
+  }
+
+  /** With policy: endpoint chains, policy and profile chains from {@code policy} (shared with the ipsets part). */
+  public IptablesPart(FelixContext ctx, HostCommands cmd, PolicyCalc policy) {
     this.ctx = ctx;
     this.cmd = cmd;
     this.interfaces = new LocalInterfaceResolver(ctx.nodename());
+    this.policy = policy;
+  }
+
+  /** An interface PolicyCalc has no endpoint for (it agrees with LocalInterfaceResolver; this is only a guard). */
+  private static final List<Rule> NO_ENDPOINT = List.of(Rule.of("-m conntrack --ctstate RELATED,ESTABLISHED",
+      "-j ACCEPT"), Rule.of("", "-j DROP"));
+
+  private List<Rule> endpointChain(String iface, boolean toEndpoint) {
+    PolicyCalc.EndpointRules r = policy.endpointRules(iface);
+    return r == null ? NO_ENDPOINT : toEndpoint ? r.toEndpoint() : r.fromEndpoint();
   }
 
   @Override
@@ -63,15 +81,42 @@ public final class IptablesPart implements FelixPart {
     settings = FelixSettings.ofOrKeep(image, ctx, settings);
     interfaces.resolve(image);
     Set<String> changedIfaces = interfaces.takeChanged();
+    PolicyCalc.ChainChanges pc = new PolicyCalc.ChainChanges(Set.of(), Set.of());
+    if (policy != null) {
+      policy.update(image);
+      pc = policy.takeChainChanges();
+      if (pc != null && !pc.ifaces().isEmpty()) {
+        changedIfaces = new HashSet<>(changedIfaces);
+        changedIfaces.addAll(pc.ifaces());
+      }
+    }
     IptablesResolver.Inputs in = IptablesResolver.inputs(settings, image.pools(),
-        PoolSetsResolver.resolve(image.pools()), interfaces.interfaces());
-    if (inputs != null && changedIfaces.isEmpty() && sameExceptEndpoints(in, inputs)) {
+        PoolSetsResolver.resolve(image.pools()), interfaces.interfaces(),
+        policy == null ? IptablesResolver.ALLOW_ALL : this::endpointChain);
+    if (inputs != null && pc != null && changedIfaces.isEmpty() && pc.chains().isEmpty()
+        && sameExceptEndpoints(in, inputs)) {
       inputs = in;
       return;
     }
-    IptablesResolver.FilterUpdate f = IptablesResolver.filter(in, inputs, filter, changedIfaces);
-    filter = f.changed() == null ? reuse(f.model(), filter) : f.model();
-    markDirty(FILTER, f.changed());
+    IptablesResolver.FilterUpdate f = pc == null ? new IptablesResolver.FilterUpdate(IptablesResolver.filter(in), null)
+        : IptablesResolver.filter(in, inputs, filter, changedIfaces);
+    TableModel m = f.model();
+    Set<String> changed = f.changed() == null ? null : new HashSet<>(f.changed());
+    if (policy != null) {
+      if (changed == null) {
+        for (Chain c : policy.chains().values()) {
+          m = m.with(c);
+        }
+      } else {
+        for (String name : pc.chains()) {
+          Chain c = policy.chains().get(name);
+          m = c == null ? m.without(name) : m.with(c);
+          changed.add(name);
+        }
+      }
+    }
+    filter = changed == null ? reuse(m, filter) : m;
+    markDirty(FILTER, changed);
     if (inputs == null || !sameExceptEndpoints(in, inputs)) {
       nat = reuse(IptablesResolver.nat(in), nat);
       markDirty(NAT, null);
