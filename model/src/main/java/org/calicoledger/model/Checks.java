@@ -90,7 +90,9 @@ final class Checks {
     try {
       Selector.parse(value);
     } catch (SelectorParseException e) {
-      add(field, value, "invalid selector: " + e.getMessage());
+      // the value is quoted once by add(); the parser's column (1-based, in code points) points into it
+      add(field, value, "invalid selector at column " + e.column() + ": " + e.expected()
+          + " (selectors look like app == 'web' && has(tier); see Calico's selector syntax)");
     }
   }
 

@@ -64,6 +64,14 @@ public final class Validation {
       c.add("metadata.name", m.name(), "ClusterInformation must be named 'default'");
     } else if (r instanceof Hook h) {
       HookValidation.check(c, h.spec());
+    } else if (r instanceof GlobalNetworkPolicy g) {
+      PolicyValidation.globalNetworkPolicy(c, g);
+    } else if (r instanceof NetworkPolicy n) {
+      PolicyValidation.networkPolicy(c, n);
+    } else if (r instanceof GlobalNetworkSet g) {
+      PolicyValidation.nets(c, g.spec().nets());
+    } else if (r instanceof NetworkSet n) {
+      PolicyValidation.nets(c, n.spec().nets());
     }
     return c.problems;
   }
@@ -412,43 +420,10 @@ public final class Validation {
     if (Profile.DEFAULT_ALLOW.equals(p.name())) {
       c.add("metadata.name", p.name(), "is Calico's built-in profile and cannot be written; choose another name");
     }
-    rules(c, "spec.ingress", p.spec().ingress());
-    rules(c, "spec.egress", p.spec().egress());
+    RuleValidation.rules(c, "spec.ingress", p.spec().ingress());
+    RuleValidation.rules(c, "spec.egress", p.spec().egress());
     if (p.spec().labelsToApply() != null) {
       c.labels("spec.labelsToApply", p.spec().labelsToApply());
-    }
-  }
-
-  static void rules(Checks c, String field, List<Rule> rules) {
-    if (rules == null) {
-      return;
-    }
-    for (int i = 0; i < rules.size(); i++) {
-      Rule r = rules.get(i);
-      String f = field + "[" + i + "]";
-      c.oneOf(f + ".action", r.action(), false, "Allow", "Deny", "Log", "Pass");
-      c.protocol(f + ".protocol", r.protocol());
-      c.protocol(f + ".notProtocol", r.notProtocol());
-      if (r.ipVersion() != null && r.ipVersion() != 4 && r.ipVersion() != 6) {
-        c.add(f + ".ipVersion", r.ipVersion(), "must be 4 or 6");
-      }
-      Rule.EntityRule[] sides = {r.source(), r.destination()};
-      for (int side = 0; side < 2; side++) {
-        Rule.EntityRule e = sides[side];
-        if (e == null) {
-          continue;
-        }
-        String sf = f + (side == 0 ? ".source" : ".destination");
-        c.networks(sf + ".nets", e.nets());
-        c.networks(sf + ".notNets", e.notNets());
-        c.selector(sf + ".selector", e.selector());
-        c.selector(sf + ".notSelector", e.notSelector());
-        c.selector(sf + ".namespaceSelector", e.namespaceSelector());
-        boolean ports = (e.ports() != null && !e.ports().isEmpty()) || (e.notPorts() != null && !e.notPorts().isEmpty());
-        if (ports && !Checks.supportsPorts(r.protocol())) {
-          c.add(sf + ".ports", null, "rules that specify ports must set protocol to TCP, UDP or SCTP");
-        }
-      }
     }
   }
 

@@ -40,7 +40,8 @@ final class ResourceArbitraries {
 
   static Arbitrary<Resource> anyResource() {
     return Arbitraries.oneOf(List.of(ipPool(), node(), bgpPeer(), bgpConfiguration(), felixConfiguration(),
-        workloadEndpoint(), hostEndpoint(), profile(), clusterInformation(), hook()));
+        workloadEndpoint(), hostEndpoint(), profile(), clusterInformation(), hook(), globalNetworkPolicy(),
+        networkPolicy(), globalNetworkSet(), networkSet()));
   }
 
   /** Metadata as a store returns it: a name, and sometimes identity, revision, labels and annotations. */
@@ -240,6 +241,46 @@ final class ResourceArbitraries {
   static Arbitrary<Profile> profile() {
     Arbitrary<Profile.Spec> spec = record(Profile.Spec.class, someOf(rule()), someOf(rule()), labels());
     return Combinators.combine(globalMetadata(), spec).as(Profile::new);
+  }
+
+  /**
+   * Policy orders as users write them: whole numbers (written without a fraction) and decimals; both come back as
+   * the same {@code Double}.
+   */
+  static Arbitrary<Double> order() {
+    return Arbitraries.oneOf(Arbitraries.integers().between(-1000, 100_000).map(Integer::doubleValue),
+        Arbitraries.bigDecimals().between(java.math.BigDecimal.valueOf(-1000), java.math.BigDecimal.valueOf(100_000))
+            .ofScale(3).map(java.math.BigDecimal::doubleValue));
+  }
+
+  private static Arbitrary<java.util.List<String>> policyTypes() {
+    return Arbitraries.of(List.of("Ingress"), List.of("Egress"), List.of("Ingress", "Egress"),
+        List.of("Egress", "Ingress"));
+  }
+
+  static Arbitrary<GlobalNetworkPolicy> globalNetworkPolicy() {
+    Arbitrary<Boolean> flag = optional(Arbitraries.of(true, false));
+    Arbitrary<GlobalNetworkPolicy.Spec> spec = record(GlobalNetworkPolicy.Spec.class, optional(oneOf("default")),
+        optional(order()), optional(selector()), optional(policyTypes()), someOf(rule()), someOf(rule()), flag, flag,
+        flag, optional(selector()), optional(selector()), someOf(oneOf("AssumeNeededOnEveryNode")));
+    return Combinators.combine(globalMetadata(), spec).as(GlobalNetworkPolicy::new);
+  }
+
+  static Arbitrary<NetworkPolicy> networkPolicy() {
+    Arbitrary<NetworkPolicy.Spec> spec = record(NetworkPolicy.Spec.class, optional(oneOf("default")),
+        optional(order()), optional(selector()), optional(policyTypes()), someOf(rule()), someOf(rule()),
+        optional(selector()), someOf(oneOf("AssumeNeededOnEveryNode")));
+    return Combinators.combine(metadata(dnsName(), dnsName()), spec).as(NetworkPolicy::new);
+  }
+
+  static Arbitrary<GlobalNetworkSet> globalNetworkSet() {
+    return Combinators.combine(globalMetadata(),
+        someOf(ValueArbitraries.cidr()).map(GlobalNetworkSet.Spec::new)).as(GlobalNetworkSet::new);
+  }
+
+  static Arbitrary<NetworkSet> networkSet() {
+    return Combinators.combine(metadata(dnsName(), dnsName()),
+        someOf(ValueArbitraries.cidr()).map(NetworkSet.Spec::new)).as(NetworkSet::new);
   }
 
   static Arbitrary<ClusterInformation> clusterInformation() {

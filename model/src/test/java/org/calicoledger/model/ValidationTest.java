@@ -15,6 +15,153 @@ class ValidationTest {
     return "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: " + name + "\nspec:\n" + specLines;
   }
 
+  private static String gnp(String specLines) {
+    return "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: gp\nspec:\n" + specLines;
+  }
+
+  private static String np(String specLines) {
+    return "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: shop\nspec:\n"
+        + specLines;
+  }
+
+  /** A GlobalNetworkPolicy with one ingress rule made of {@code ruleLines} (indented under {@code - }). */
+  private static String ingress(String ruleLines) {
+    return gnp("  ingress:\n  - action: Allow\n" + ruleLines);
+  }
+
+  static Stream<Arguments> invalidPolicies() {
+    return Stream.of(
+        Arguments.of(gnp("  selector: app == 'web' &&\n"), "spec.selector",
+            "'app == 'web' &&': invalid selector at column 16: expected a label expression after '&&'"),
+        Arguments.of(np("  selector: has(\n"), "spec.selector", "invalid selector"),
+        Arguments.of(gnp("  namespaceSelector: a ==\n"), "spec.namespaceSelector", "column"),
+        Arguments.of(gnp("  tier: security\n"), "spec.tier", "this project has no tiers"),
+        Arguments.of(np("  tier: platform\n"), "spec.tier", "'default'"),
+        Arguments.of(gnp("  types: [Ingress, Forward]\n"), "spec.types[1]", "must be one of Ingress, Egress"),
+        Arguments.of(np("  types: [Egress, Egress]\n"), "spec.types[1]", "listed twice"),
+        Arguments.of(gnp("  types: [Egress]\n  ingress:\n  - action: Deny\n"), "spec.types",
+            "types does not include Ingress"),
+        Arguments.of(gnp("  doNotTrack: true\n  applyOnForward: true\n"), "spec.doNotTrack",
+            "untracked policy (Calico's raw-table policy) is not enforced by this project yet"),
+        Arguments.of(gnp("  preDNAT: true\n  applyOnForward: true\n"), "spec.preDNAT",
+            "silently not apply"),
+        Arguments.of(gnp("  serviceAccountSelector: role == 'db'\n"), "spec.serviceAccountSelector",
+            "not supported by this project"),
+        Arguments.of(np("  serviceAccountSelector: all()\n"), "spec.serviceAccountSelector", "not supported"),
+        Arguments.of(ingress("    source:\n      serviceAccounts:\n        names: [api]\n"),
+            "spec.ingress[0].source.serviceAccounts", "not supported by this project"),
+        Arguments.of(ingress("    destination:\n      services:\n        name: web\n        namespace: shop\n"),
+            "spec.ingress[0].destination.services", "not supported by this project"),
+        Arguments.of(ingress("    http:\n      methods: [GET]\n"), "spec.ingress[0].http", "not supported"),
+        Arguments.of(gnp("  egress:\n  - action: Reject\n"), "spec.egress[0].action", "Allow, Deny, Log, Pass"),
+        Arguments.of(ingress("    protocol: GRE\n"), "spec.ingress[0].protocol",
+            "TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number 1-255"),
+        Arguments.of(ingress("    protocol: 256\n"), "spec.ingress[0].protocol", "1-255"),
+        Arguments.of(ingress("    notProtocol: 0\n"), "spec.ingress[0].notProtocol", "1-255"),
+        Arguments.of(ingress("    protocol: TCP\n    icmp:\n      type: 8\n"), "spec.ingress[0].icmp",
+            "only be set when protocol is ICMP or ICMPv6"),
+        Arguments.of(ingress("    notICMP:\n      type: 8\n"), "spec.ingress[0].notICMP", "protocol is not set"),
+        Arguments.of(ingress("    protocol: ICMP\n    icmp:\n      type: 255\n"), "spec.ingress[0].icmp.type",
+            "between 0 and 254"),
+        Arguments.of(ingress("    protocol: ICMPv6\n    icmp:\n      type: 128\n      code: 256\n"),
+            "spec.ingress[0].icmp.code", "between 0 and 255"),
+        Arguments.of(ingress("    protocol: ICMP\n    icmp:\n      code: 0\n"), "spec.ingress[0].icmp.code",
+            "a code needs a type"),
+        Arguments.of(ingress("    protocol: ICMP\n    ipVersion: 6\n    icmp:\n      type: 8\n"),
+            "spec.ingress[0].ipVersion", "IPv4 only"),
+        Arguments.of(ingress("    protocol: TCP\n    destination:\n      ports: [http]\n"),
+            "spec.ingress[0].destination.ports[0]", "named ports are not supported yet"),
+        Arguments.of(ingress("    protocol: TCP\n    destination:\n      ports: [80, 0]\n"),
+            "spec.ingress[0].destination.ports[1]", "1-65535"),
+        Arguments.of(ingress("    protocol: UDP\n    destination:\n      ports: [70000]\n"),
+            "spec.ingress[0].destination.ports[0]", "1-65535"),
+        Arguments.of(ingress("    protocol: TCP\n    source:\n      notPorts: ['9000:8000']\n"),
+            "spec.ingress[0].source.notPorts[0]", "use \"8000:9000\""),
+        Arguments.of(ingress("    protocol: TCP\n    destination:\n      ports: ['1:70000']\n"),
+            "spec.ingress[0].destination.ports[0]", "both ends"),
+        Arguments.of(ingress("    protocol: TCP\n    destination:\n      ports: ['80-90']\n"),
+            "spec.ingress[0].destination.ports[0]", "a range such as \"8080:8090\""),
+        Arguments.of(ingress("    protocol: ICMP\n    destination:\n      ports: [80]\n"),
+            "spec.ingress[0].destination.ports", "TCP, UDP or SCTP (protocol is 'ICMP')"),
+        Arguments.of(ingress("    source:\n      nets: [10.0.0.0/33]\n"), "spec.ingress[0].source.nets[0]",
+            "CIDR"),
+        Arguments.of(ingress("    source:\n      notNets: [10.1.2.3/16]\n"), "spec.ingress[0].source.notNets[0]",
+            "host bits set; use 10.1.0.0/16"),
+        Arguments.of(ingress("    ipVersion: 5\n"), "spec.ingress[0].ipVersion", "must be 4 or 6"),
+        Arguments.of(ingress("    ipVersion: 6\n    destination:\n      nets: [10.0.0.0/8]\n"),
+            "spec.ingress[0].destination.nets[0]", "IPv4 network but the rule's ipVersion is 6"),
+        Arguments.of(ingress("    source:\n      nets: [fd00::/64]\n    destination:\n      nets: [10.0.0.0/8]\n"),
+            "spec.ingress[0].destination.nets[0]", "one rule matches one IP family"),
+        Arguments.of(ingress("    source:\n      selector: role ==\n"), "spec.ingress[0].source.selector",
+            "column"),
+        Arguments.of(ingress("    source:\n      notSelector: '!'\n"), "spec.ingress[0].source.notSelector",
+            "invalid selector"),
+        Arguments.of(np("  ingress:\n  - action: Allow\n    source:\n      namespaceSelector: 'x in'\n"),
+            "spec.ingress[0].source.namespaceSelector", "invalid selector"),
+        Arguments.of(gnp("  performanceHints: [Fast]\n"), "spec.performanceHints[0]", "AssumeNeededOnEveryNode"),
+        Arguments.of("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: s\nspec:\n"
+            + "  nets: [198.51.100.0/24, 2001:db8::/129]\n", "spec.nets[1]", "CIDR"),
+        Arguments.of("apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata:\n  name: s\n  namespace: a\n"
+            + "spec:\n  nets: [banana]\n", "spec.nets[0]", "CIDR"),
+        Arguments.of("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: s\n"
+            + "  namespace: a\nspec:\n  nets: [10.0.0.0/8]\n", "metadata.namespace", "not namespaced"),
+        // Profiles share the rule checks
+        Arguments.of("apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata:\n  name: p\nspec:\n  egress:\n"
+            + "  - action: Allow\n    protocol: TCP\n    destination:\n      ports: [metrics]\n",
+            "spec.egress[0].destination.ports[0]", "named ports are not supported yet"),
+        Arguments.of("apiVersion: projectcalico.org/v3\nkind: Profile\nmetadata:\n  name: p\nspec:\n  ingress:\n"
+            + "  - action: Allow\n    protocol: ICMP\n    icmp:\n      code: 3\n",
+            "spec.ingress[0].icmp.code", "a code needs a type"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidPolicies")
+  void refusesPoliciesWithFieldAndReason(String yaml, String field, String words) {
+    refusesWithFieldAndReason(yaml, field, words);
+  }
+
+  /** YAML and JSON input cannot carry NaN or Infinity (the codec refuses them); a program building a policy can. */
+  @Test
+  void orderMustBeFinite() {
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      GlobalNetworkPolicy p = new GlobalNetworkPolicy(ObjectMeta.named("p"), new GlobalNetworkPolicy.Spec(null, bad,
+          null, null, null, null, null, null, null, null, null, null));
+      assertThat(Validation.problems(p.withDefaults())).singleElement().satisfies(pr -> {
+        assertThat(pr.field()).isEqualTo("spec.order");
+        assertThat(pr.message()).contains("'" + bad + "'", "must be a finite number");
+      });
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResourceCodec.decodeAll(gnp("  order: .nan\n"), "t.yaml"))
+        .isInstanceOf(InvalidResourceException.class).hasMessageContaining("'.nan'");
+  }
+
+  @Test
+  void validPoliciesAndSetsPass() {
+    String text = gnp("  order: 100\n  selector: app == 'web'\n  namespaceSelector: has(env)\n  applyOnForward: true\n"
+        + "  doNotTrack: false\n  preDNAT: false\n  types: [Ingress, Egress]\n"
+        + "  ingress:\n  - action: Allow\n    protocol: TCP\n    source:\n      selector: role == 'frontend'\n"
+        + "      nets: [10.0.0.0/8, 192.168.1.1]\n    destination:\n      ports: [80, '8080:8090', '443']\n"
+        + "  - action: Allow\n    protocol: ICMP\n    icmp:\n      type: 8\n      code: 0\n"
+        + "  - action: Deny\n    protocol: 58\n    ipVersion: 6\n    notICMP:\n      type: 128\n"
+        + "  - action: Pass\n    ipVersion: 6\n    source:\n      notNets: ['fd00::/8']\n"
+        + "  egress:\n  - action: Log\n    protocol: UDP\n    destination:\n      notPorts: [53]\n"
+        + "  - action: Allow\n    notProtocol: TCP\n    destination:\n      namespaceSelector: all()\n"
+        + "      notSelector: has(quarantine)\n")
+        + "---\n" + np("  tier: default\n  order: 100.5\n  selector: all()\n  types: [Ingress]\n  ingress:\n"
+        + "  - action: Allow\n    protocol: SCTP\n    source:\n      namespaceSelector: team == 'a'\n"
+        + "    destination:\n      ports: [9000]\n")
+        + "---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: ext\n"
+        + "  labels:\n    role: external\nspec:\n  nets: [198.51.100.0/24, '2001:db8::/32', 203.0.113.7]\n"
+        + "---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata:\n  name: ext\n  namespace: shop\n"
+        + "spec:\n  nets: [198.51.100.0/24]\n"
+        + "---\napiVersion: projectcalico.org/v3\nkind: Profile\nmetadata:\n  name: web\nspec:\n  ingress:\n"
+        + "  - action: Allow\n    protocol: TCP\n    destination:\n      ports: [80]\n";
+    for (ResourceCodec.Document d : ResourceCodec.decodeAll(text, "ok.yaml")) {
+      assertThat(d.error()).as(d.where()).isNull();
+      assertThat(Validation.problems(d.resource().withDefaults())).as(d.where()).isEmpty();
+    }
+  }
+
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of(pool("p", "  cidr: 10.0.0.1/24\n"), "spec.cidr", "not strictly masked (host bits set); use 10.0.0.0/24"),
