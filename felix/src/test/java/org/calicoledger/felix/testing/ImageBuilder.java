@@ -61,6 +61,35 @@ public final class ImageBuilder {
         + "\"interfaceName\":\"" + iface + "\",\"ipNetworks\":[\"" + ip + "/32\"]}}");
   }
 
+  /** An endpoint with labels (a JSON object's fields, without braces) and profiles. */
+  public ClusterImage endpoint(String ns, String name, String node, String iface, String ip, String labelFields,
+      String... profiles) {
+    StringBuilder p = new StringBuilder();
+    for (String s : profiles) {
+      p.append(p.length() == 0 ? "" : ",").append('"').append(s).append('"');
+    }
+    return put(Keys.RESOURCES + "workloadendpoints/" + ns + "/" + name, "{\"kind\":\"WorkloadEndpoint\","
+        + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
+        + "\",\"labels\":{" + labelFields + "}},\"spec\":{\"node\":\"" + node + "\",\"orchestrator\":\"k8s\","
+        + "\"endpoint\":\"eth0\",\"interfaceName\":\"" + iface + "\",\"ipNetworks\":[\"" + ip + "/32\"],"
+        + "\"profiles\":[" + p + "]}}");
+  }
+
+  /** A resource of a non-namespaced {@code kind} ({@code plural} in its key) with labels and a spec (fields only). */
+  public ClusterImage global(String kind, String plural, String name, String labelFields, String specFields) {
+    return put(Keys.RESOURCES + plural + "/" + name, "{\"kind\":\"" + kind + "\",\"apiVersion\":"
+        + "\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{" + labelFields
+        + "}},\"spec\":{" + specFields + "}}");
+  }
+
+  /** A resource of a namespaced {@code kind} with labels and a spec (fields only). */
+  public ClusterImage namespaced(String kind, String plural, String ns, String name, String labelFields,
+      String specFields) {
+    return put(Keys.RESOURCES + plural + "/" + ns + "/" + name, "{\"kind\":\"" + kind + "\",\"apiVersion\":"
+        + "\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
+        + "\",\"labels\":{" + labelFields + "}},\"spec\":{" + specFields + "}}");
+  }
+
   /** A Node with its BGP address and, when non-null, its published WireGuard key. */
   public ClusterImage node(String name, String ipv4Cidr, String wgKey) {
     return put(Keys.RESOURCES + "nodes/" + name, "{\"kind\":\"Node\",\"apiVersion\":\"projectcalico.org/v3\","
