@@ -97,7 +97,21 @@ public final class FelixLab implements AutoCloseable {
 
     /** A pod made through {@code bin/calico} ADD; returns its IPv4 address. */
     public String addPod(String pod) {
-      String podNs = ns + "-" + pod;
+      return addPod(pod, "default");
+    }
+
+    /** The network namespace of {@code pod} on this node. */
+    public String podNs(String pod) {
+      return ns + "-" + pod;
+    }
+
+    /**
+     * A pod named {@code <node>-<pod>} in Kubernetes namespace {@code namespace} (CNI_ARGS' K8S_POD_NAMESPACE, so
+     * its endpoint is labelled with that namespace and has profile {@code kns.<namespace>}), made through
+     * {@code bin/calico} ADD; returns its IPv4 address.
+     */
+    public String addPod(String pod, String namespace) {
+      String podNs = podNs(pod);
       addNamespace(podNs);
       String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\",\"type\":\"calico\","
           + "\"ipam\":{\"type\":\"calico-ipam\"},\"node_agent_socket\":\"" + runDir.resolve("cni.sock") + "\"}";
@@ -108,7 +122,7 @@ public final class FelixLab implements AutoCloseable {
       env.put("CNI_PATH", "/usr/lib/cni");
       env.put("CNI_CONTAINERID", "c-" + name + "-" + pod);
       env.put("CNI_NETNS", "/var/run/netns/" + podNs);
-      env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + name + "-" + pod
+      env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + namespace + ";K8S_POD_NAME=" + name + "-" + pod
           + ";K8S_POD_INFRA_CONTAINER_ID=c-" + name + "-" + pod);
       Run r = NodeLab.run(List.of(NodeLab.ROOT.resolve("bin/calico").toString()), env, conf, Duration.ofSeconds(120));
       if (r.code() != 0) {

@@ -1,0 +1,198 @@
+package org.calicoledger.node.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.calicoledger.node.testing.FelixLab;
+import org.calicoledger.node.testing.NodeLab;
+
+/**
+ * The pods of the policy tests on a {@link FelixLab}: each made through {@code bin/calico}, with a {@link PodAgent}
+ * in its namespace, its WorkloadEndpoint's name as the CNI plugin stored it, and labels set through calicoctl.
+ *
+ * <p>Reachability: {@link #reaches} probes once; {@link #await} probes until the expected verdict holds, and fails
+ * with evidence (what was sent and received, both nodes' filter table with counters, Felix's warnings).
+ */
+final class PolicyPods implements AutoCloseable {
+  /** Layer-4 protocol of a probe. */
+  enum Proto { TCP, UDP }
+
+  /** One pod: its key (also what its agent answers), node, Kubernetes namespace, address and endpoint name. */
+  record Pod(String key, FelixLab.Node node, String namespace, String ip, String wep) {}
+
+  private final FelixLab lab;
+  private final PodAgents agents = new PodAgents();
+  private final Map<String, Pod> pods = new LinkedHashMap<>();
+  private Boolean labelCommand;
+
+  PolicyPods(FelixLab lab) {
+    this.lab = lab;
+  }
+
+  /**
+   * Makes the pods {@code key -> (node, namespace)} through the CNI plugin, starts their agents, then gives their
+   * endpoints {@code labels} (one {@code calicoctl apply} of them all, after one {@code get}).
+   */
+  void add(Map<String, Map.Entry<FelixLab.Node, String>> where, Map<String, Map<String, String>> labels)
+      throws Exception {
+    Map<String, String> ips = new LinkedHashMap<>();
+    for (var e : where.entrySet()) {
+      FelixLab.Node node = e.getValue().getKey();
+      ips.put(e.getKey(), node.addPod(e.getKey(), e.getValue().getValue()));
+      agents.start(e.getKey(), node.podNs(e.getKey()));
+    }
+    JsonNode list = json(lab.calicoctl(null, "get", "workloadendpoint", "-A", "-o", "json").out());
+    ObjectNode docs = NodeLab.JSON.createObjectNode().put("apiVersion", "projectcalico.org/v3").put("kind", "List");
+    for (var e : where.entrySet()) {
+      FelixLab.Node node = e.getValue().getKey();
+      String namespace = e.getValue().getValue();
+      ObjectNode w = endpointOf(list, namespace, node.name + "-" + e.getKey());
+      ObjectNode meta = (ObjectNode) w.path("metadata");
+      ObjectNode l = meta.has("labels") ? (ObjectNode) meta.get("labels") : meta.putObject("labels");
+      labels.getOrDefault(e.getKey(), Map.of()).forEach(l::put);
+      docs.withArray("items").add(w);
+      pods.put(e.getKey(), new Pod(e.getKey(), node, namespace, ips.get(e.getKey()), meta.path("name").asText()));
+    }
+    lab.calicoctl(docs.toString(), "apply", "-f", "-");
+  }
+
+  Pod get(String key) {
+    Pod p = pods.get(key);
+    if (p == null) {
+      throw new IllegalArgumentException("no pod " + key + "; made: " + pods.keySet());
+    }
+    return p;
+  }
+
+  /** The WorkloadEndpoint's stored form (JSON). */
+  JsonNode endpoint(String key) {
+    Pod p = get(key);
+    return json(lab.calicoctl(null, "get", "workloadendpoint", p.wep(), "-n", p.namespace(), "-o", "json").out());
+  }
+
+  /** The endpoint the CNI plugin made for Kubernetes pod {@code pod} in {@code namespace}, from a list. */
+  private static ObjectNode endpointOf(JsonNode list, String namespace, String pod) {
+    JsonNode items = list.isArray() ? list : list.path("items");
+    for (JsonNode w : items) {
+      if (pod.equals(w.path("spec").path("pod").asText())
+          && namespace.equals(w.path("metadata").path("namespace").asText())) {
+        return (ObjectNode) w;
+      }
+    }
+    throw new AssertionError("no WorkloadEndpoint for pod " + pod + " in namespace " + namespace + ": " + list);
+  }
+
+  /**
+   * Sets label {@code key=value} on the pod's endpoint: {@code calicoctl label} when this calicoctl has it, else get,
+   * edit and apply the endpoint (what a user without the command does).
+   */
+  void label(String pod, String key, String value) {
+    Pod p = get(pod);
+    if (labelCommand == null) {
+      // picocli prints the top-level usage (rc 0) for an unknown command's --help: look for it in the list
+      labelCommand = lab.calicoctl(null, "--help").out().lines().anyMatch(l -> l.startsWith("  label "));
+    }
+    if (labelCommand) {
+      lab.calicoctl(null, "label", "workloadendpoint", p.wep(), key + "=" + value, "-n", p.namespace(),
+          "--overwrite");
+      return;
+    }
+    ObjectNode w = (ObjectNode) endpoint(pod);
+    ObjectNode meta = (ObjectNode) w.path("metadata");
+    (meta.has("labels") ? (ObjectNode) meta.get("labels") : meta.putObject("labels")).put(key, value);
+    lab.calicoctl(w.toString(), "apply", "-f", "-");
+  }
+
+  /** Whether {@code from} gets an answer from {@code to} over {@code proto} port {@code port} (one probe). */
+  boolean reaches(String from, String to, Proto proto, int port) {
+    Pod dst = get(to);
+    String reply = proto == Proto.TCP ? agents.tcp(from, dst.ip(), port) : agents.udp(from, dst.ip(), port);
+    if (reply != null && !reply.equals(to)) {
+      throw new AssertionError(from + " -> " + dst.ip() + " " + proto + " " + port + " answered by " + reply
+          + ", not " + to);
+    }
+    return reply != null;
+  }
+
+  /**
+   * When a verdict was first seen, in milliseconds after {@link #await} was called: {@code sentMs} when the first probe
+   * with that verdict was sent, {@code doneMs} when it ended (an unanswered probe ends one timeout later).
+   */
+  record Seen(long sentMs, long doneMs) {}
+
+  /**
+   * Probes until {@code from -> to} is {@code allowed} (or not), for at most {@code seconds}. Fails with evidence.
+   */
+  Seen await(String from, String to, Proto proto, int port, boolean allowed, int seconds) {
+    long t0 = System.nanoTime();
+    long deadline = t0 + seconds * 1_000_000_000L;
+    int probes = 0;
+    do {
+      probes++;
+      long sent = System.nanoTime();
+      if (reaches(from, to, proto, port) == allowed) {
+        return new Seen((sent - t0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+      }
+      if (allowed) {
+        sleep(20);
+      }
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(String.format("%s (%s) -> %s (%s) %s %d: expected %s, but %d probes in %d s were %s"
+        + " (each probe: a new socket, reply awaited %d ms)%n%s", from, get(from).ip(), to, get(to).ip(), proto, port,
+        allowed ? "an answer" : "no answer", probes, seconds, allowed ? "all unanswered" : "all answered",
+        PodAgents.TIMEOUT_MS, evidence(from, to)));
+  }
+
+  /** {@link #await} with the usual 15 s for Felix to program a change. */
+  void expect(String from, String to, Proto proto, int port, boolean allowed) {
+    await(from, to, proto, port, allowed, 15);
+  }
+
+  void expectTcp(String from, String to, boolean allowed) {
+    expect(from, to, Proto.TCP, 8080, allowed);
+  }
+
+  /** The filter table with counters on the nodes of both pods, and their Felix's warnings. */
+  String evidence(String from, String to) {
+    StringBuilder b = new StringBuilder();
+    for (FelixLab.Node n : new FelixLab.Node[] {get(from).node(), get(to).node()}) {
+      if (b.indexOf("node " + n.name + ":") >= 0) {
+        continue;
+      }
+      b.append("node ").append(n.name).append(": iptables-save -c -t filter\n")
+          .append(n.exec("iptables-save", "-c", "-t", "filter").out())
+          .append("node ").append(n.name).append(": felix warnings\n");
+      java.util.List<String> warnings = n.logText().lines()
+          .filter(l -> l.contains("WARNING") || l.contains("ERROR") || l.contains("SEVERE")).toList();
+      warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()).forEach(l -> b.append(l).append('\n'));
+    }
+    return b.toString();
+  }
+
+  static JsonNode json(String text) {
+    try {
+      return NodeLab.JSON.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  PodAgents agents() {
+    return agents;
+  }
+
+  @Override
+  public void close() {
+    agents.close();
+  }
+}
