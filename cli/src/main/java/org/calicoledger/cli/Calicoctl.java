@@ -19,9 +19,10 @@ import picocli.CommandLine.ScopeType;
  * calicoctl's (0 on success, 1 on any failure; results on stdout, errors on stderr).
  */
 @Command(name = "calicoctl", mixinStandardHelpOptions = false,
-    description = "Manage Calico resources in etcd (create, apply, replace, delete, get, patch).",
+    description = "Manage Calico resources in etcd (create, apply, replace, delete, get, patch, label).",
     subcommands = {CreateCommand.class, ApplyCommand.class, ReplaceCommand.class, DeleteCommand.class,
-        GetCommand.class, PatchCommand.class, VersionCommand.class, HistoryCommand.class, ReplayCommand.class,
+        GetCommand.class, PatchCommand.class, LabelCommand.class, VersionCommand.class, HistoryCommand.class,
+        ReplayCommand.class,
         DiffCommand.class, IpamCommand.class, HookCommand.class, NodeCommand.class})
 public final class Calicoctl implements Runnable {
   @Option(names = {"-c", "--config"}, scope = ScopeType.INHERIT, paramLabel = "CONFIG",

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import org.calicoledger.hooks.HookFiles;
 import org.calicoledger.model.InvalidResourceException;
 import org.calicoledger.model.Kind;
-import org.calicoledger.model.Resource;
 import org.calicoledger.model.ResourceCodec;
 import org.calicoledger.store.Audit;
 import org.calicoledger.store.ResourceKey;
@@ -22,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code patch KIND NAME -p JSON}: a JSON merge patch (RFC 7386) on the stored resource, written back only if nobody
- * changed it in between (compare-and-swap on the revision read).
+ * changed it in between (compare-and-swap on the revision read; on a race the patch is applied again to the fresh
+ * copy, see {@link ResourceEdit}).
  */
 @Command(name = "patch", description = "Patch a resource with a JSON merge patch, e.g. -p '{\"spec\":{\"natOutgoing\":false}}'.")
 final class PatchCommand implements Callable<Integer> {
@@ -55,37 +55,39 @@ final class PatchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Kind kind;
-    JsonNode p;
+    Kind parsedKind;
+    JsonNode parsedPatch;
     try {
       if (!type.equals("merge") && !type.equals("strategic")) {
         throw new IllegalArgumentException("patch type '" + type + "' is not supported: use merge or strategic");
       }
-      kind = GetCommand.kind(kindName);
-      p = ResourceCodec.parseJson(patch);
-      if (!p.isObject()) {
+      parsedKind = GetCommand.kind(kindName);
+      parsedPatch = ResourceCodec.parseJson(patch);
+      if (!parsedPatch.isObject()) {
         throw new IllegalArgumentException("the patch must be a JSON object, e.g. {\"spec\":{\"natOutgoing\":false}}");
       }
     } catch (IllegalArgumentException e) {
       err.println("Hit error: " + e.getMessage());
       return 1;
     }
+    Kind kind = parsedKind;
+    JsonNode p = parsedPatch;
     ResourceKey key = new ResourceKey(kind, Scope.forList(kind, namespace, false), name);
     Store store = top.store();
     try {
-      Resource current = store.get(key).orElseThrow(() -> new StoreException.NotFound(key.toString()));
-      ObjectNode merged = (ObjectNode) MergePatch.apply(ResourceCodec.tree(current), p);
-      if (!kind.kindName().equals(merged.path("kind").asText()) || !name.equals(merged.path("metadata").path("name").asText())) {
-        throw new IllegalArgumentException("a patch may not change kind or metadata.name");
-      }
-      ResourceCodec.Document doc = ResourceCodec.decodeDocument(merged, "patched " + key);
-      if (!doc.ok()) {
-        throw doc.error();
-      }
-      HookFiles.check(doc.resource(), "patched " + key);
-      // the revision read above rides along: the update fails if someone wrote in between
-      store.update(doc.resource().withMetadata(doc.resource().metadata()
-          .withResourceVersion(current.metadata().resourceVersion())), new Audit(top.actor(), reason));
+      ResourceEdit.apply(store, key, current -> {
+        ObjectNode merged = (ObjectNode) MergePatch.apply(ResourceCodec.tree(current), p);
+        if (!kind.kindName().equals(merged.path("kind").asText())
+            || !name.equals(merged.path("metadata").path("name").asText())) {
+          throw new IllegalArgumentException("a patch may not change kind or metadata.name");
+        }
+        ResourceCodec.Document doc = ResourceCodec.decodeDocument(merged, "patched " + key);
+        if (!doc.ok()) {
+          throw doc.error();
+        }
+        HookFiles.check(doc.resource(), "patched " + key);
+        return doc.resource();
+      }, new Audit(top.actor(), reason));
     } catch (StoreException | InvalidResourceException | IllegalArgumentException e) {
       err.println("Hit error: " + e.getMessage());
       return 1;
