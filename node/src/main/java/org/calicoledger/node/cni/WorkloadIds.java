@@ -18,7 +18,8 @@ import org.calicoledger.model.WorkloadEndpoint;
  *       else {@code cni} in namespace {@code default};</li>
  *   <li>the WorkloadEndpoint {@code <node>-k8s-<pod>-<ifname>} or {@code <node>-cni-<containerID>-<ifname>} (dashes
  *       inside a part doubled), labelled {@code projectcalico.org/namespace} and
- *       {@code projectcalico.org/orchestrator};</li>
+ *       {@code projectcalico.org/orchestrator} as Calico's plugin does, and {@code calicoledger.org/pod} with
+ *       {@code K8S_POD_NAME} when {@code CNI_ARGS} has one (see {@link #LABEL_POD});</li>
  *   <li>the host-side interface: the prefix ({@code cali}) and the first 11 hex digits of the SHA-1 of
  *       {@code <namespace>.<pod>} for Kubernetes, or the first 11 characters of the container ID otherwise, so at most
  *       15 characters (the kernel's limit);</li>
@@ -27,9 +28,18 @@ import org.calicoledger.model.WorkloadEndpoint;
  * </ul>
  */
 public record WorkloadIds(String node, String orchestrator, String namespace, String pod, String containerId,
-    String ifName, String network) {
+    String ifName, String network, String podName) {
   public static final String LABEL_NAMESPACE = "projectcalico.org/namespace";
   public static final String LABEL_ORCHESTRATOR = "projectcalico.org/orchestrator";
+  /**
+   * Ours, not Calico's (Calico's plugin sets no such label): the pod name from {@code CNI_ARGS K8S_POD_NAME}, so that
+   * policy selectors can pick one pod ({@code calicoledger.org/pod == 'web-0'}), also for plain CNI containers that
+   * pass a pod name without a namespace. Left out when the name is not a valid label value (a pod name may be up to
+   * 253 characters, a label value at most 63).
+   */
+  public static final String LABEL_POD = "calicoledger.org/pod";
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
   static final int IFNAMSIZ = 15;
 
   /** From the request's environment; error 4 naming the variable when one is missing or unusable. */
@@ -56,10 +66,11 @@ public record WorkloadIds(String node, String orchestrator, String namespace, St
     Map<String, String> args = CniArgs.parse(env);
     String ns = args.getOrDefault("K8S_POD_NAMESPACE", "");
     String pod = args.getOrDefault("K8S_POD_NAME", "");
+    String podName = pod.isEmpty() ? null : pod;
     if (!ns.isEmpty() && !pod.isEmpty()) {
-      return new WorkloadIds(node, "k8s", ns, pod, cid, ifName, network);
+      return new WorkloadIds(node, "k8s", ns, pod, cid, ifName, network, podName);
     }
-    return new WorkloadIds(node, "cni", "default", null, cid, ifName, network);
+    return new WorkloadIds(node, "cni", "default", null, cid, ifName, network, podName);
   }
 
   public boolean kubernetes() {
@@ -92,11 +103,25 @@ public record WorkloadIds(String node, String orchestrator, String namespace, St
     return List.of(kubernetes() ? "kns." + namespace : network);
   }
 
-  /** The labels Calico's client stores on every endpoint. */
+  /** The labels the plugin stores on every endpoint: Calico's two, and {@link #LABEL_POD} when there is a pod name. */
   public Map<String, String> labels() {
     Map<String, String> l = new TreeMap<>();
     l.put(LABEL_NAMESPACE, namespace);
     l.put(LABEL_ORCHESTRATOR, orchestrator);
+    if (podName != null && LABEL_VALUE.matcher(podName).matches()) {
+      l.put(LABEL_POD, podName);
+    }
+    return l;
+  }
+
+  /**
+   * The labels for an ADD of an endpoint that has {@code existing} ones (empty for a new endpoint): every existing
+   * label is kept (those set with {@code calicoctl label} survive a repeated ADD), and the plugin's own
+   * {@link #labels()} are set over them.
+   */
+  public Map<String, String> labelsOver(Map<String, String> existing) {
+    Map<String, String> l = new TreeMap<>(existing);
+    l.putAll(labels());
     return l;
   }
 

@@ -309,10 +309,10 @@ final class WorkloadPlugin {
       Optional<WorkloadEndpoint> existing) {
     ObjectMeta meta = existing.map(WorkloadEndpoint::metadata)
         .orElse(ObjectMeta.named(ids.namespace(), ids.endpointName()));
-    Map<String, String> labels = new java.util.TreeMap<>(meta.labels());
-    labels.putAll(ids.labels());
     WorkloadEndpoint.Spec k = ids.specSkeleton();
-    return new WorkloadEndpoint(meta.withLabels(labels), new WorkloadEndpoint.Spec(k.orchestrator(), k.workload(),
+    // labels already on the endpoint (e.g. set with calicoctl label) are kept across a repeated ADD
+    return new WorkloadEndpoint(meta.withLabels(ids.labelsOver(meta.labels())), new WorkloadEndpoint.Spec(
+        k.orchestrator(), k.workload(),
         k.node(), k.containerID(), k.pod(), k.endpoint(), null,
         addresses.stream().map(PodNetwork::hostRoute).toList(), null, null, null, ids.profiles(), s.hostInterface(),
         s.podMac(), null, null, null));

@@ -91,6 +91,8 @@ class CniPluginIT {
     JsonNode wep = readWep("node--a-k8s-web--1-eth0");
     assertThat(wep.path("metadata").path("labels").path("projectcalico.org/namespace").asText()).isEqualTo("default");
     assertThat(wep.path("metadata").path("labels").path("projectcalico.org/orchestrator").asText()).isEqualTo("k8s");
+    assertThat(wep.path("metadata").path("labels").path("calicoledger.org/pod").asText()).as("our pod label")
+        .isEqualTo("web-1");
     JsonNode spec = wep.path("spec");
     assertThat(spec.path("node").asText()).isEqualTo("node-a");
     assertThat(spec.path("orchestrator").asText()).isEqualTo("k8s");

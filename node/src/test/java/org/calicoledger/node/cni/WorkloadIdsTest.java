@@ -31,7 +31,35 @@ class WorkloadIdsTest {
     assertThat(ids.handle()).isEqualTo("k8s-pod-network.3f2a9c");
     assertThat(ids.profiles()).isEqualTo(List.of("kns.shop"));
     assertThat(ids.labels()).containsOnly(Map.entry("projectcalico.org/namespace", "shop"),
-        Map.entry("projectcalico.org/orchestrator", "k8s"));
+        Map.entry("projectcalico.org/orchestrator", "k8s"), Map.entry("calicoledger.org/pod", "cart-0"));
+  }
+
+  @Test
+  void thePodNameIsOurLabelWhenCniArgsHaveOne() {
+    // plain CNI with a pod name but no namespace: not Kubernetes, but the pod name still labels the endpoint
+    WorkloadIds cni = WorkloadIds.of(env("c1", "eth0", "K8S_POD_NAME=batch-7"), "n", "net");
+    assertThat(cni.kubernetes()).isFalse();
+    assertThat(cni.labels()).containsEntry(WorkloadIds.LABEL_POD, "batch-7");
+    assertThat(WorkloadIds.of(env("c1", "eth0", null), "n", "net").labels()).doesNotContainKey(WorkloadIds.LABEL_POD);
+    assertThat(WorkloadIds.of(env("c1", "eth0", "K8S_POD_NAMESPACE=a;K8S_POD_NAME="), "n", "net").labels())
+        .doesNotContainKey(WorkloadIds.LABEL_POD);
+    // a pod name longer than a label value may be (63) is left out rather than making the endpoint invalid
+    String longName = "p".repeat(64);
+    assertThat(WorkloadIds.of(env("c1", "eth0", "K8S_POD_NAMESPACE=a;K8S_POD_NAME=" + longName), "n", "net")
+        .labels()).doesNotContainKey(WorkloadIds.LABEL_POD).containsKey(WorkloadIds.LABEL_NAMESPACE);
+    assertThat(WorkloadIds.of(env("c1", "eth0", "K8S_POD_NAMESPACE=a;K8S_POD_NAME=" + "p".repeat(63)), "n", "net")
+        .labels()).containsEntry(WorkloadIds.LABEL_POD, "p".repeat(63));
+  }
+
+  @Test
+  void aRepeatedAddKeepsLabelsSetSinceAndRestoresItsOwn() {
+    WorkloadIds ids = WorkloadIds.of(env("3f2a9c", "eth0", "K8S_POD_NAMESPACE=shop;K8S_POD_NAME=cart-0"), "n", "net");
+    // what the stored endpoint carries after `calicoctl label wep ... app=web` and a tampered namespace label
+    Map<String, String> existing = Map.of("app", "web", "tier", "front", "projectcalico.org/namespace", "stale");
+    assertThat(ids.labelsOver(existing)).containsOnly(Map.entry("app", "web"), Map.entry("tier", "front"),
+        Map.entry("projectcalico.org/namespace", "shop"), Map.entry("projectcalico.org/orchestrator", "k8s"),
+        Map.entry("calicoledger.org/pod", "cart-0"));
+    assertThat(ids.labelsOver(Map.of())).isEqualTo(ids.labels());
   }
 
   @Test
