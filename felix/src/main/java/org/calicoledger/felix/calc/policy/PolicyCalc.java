@@ -292,21 +292,39 @@ public final class PolicyCalc {
         continue; // rejected on write; one written by another tool is not enforced here
       }
       List<String> types = PolicyTypes.withDefault(s.types(), s.ingress(), s.egress());
-      out.add(new Policy(p.name(), null, order(s.order()), selector(s.selector()),
-          blank(s.namespaceSelector()) ? null : Selector.parse(s.namespaceSelector()),
-          types.contains(PolicyTypes.INGRESS), types.contains(PolicyTypes.EGRESS), rules(s.ingress()),
-          rules(s.egress())));
+      try {
+        out.add(new Policy(p.name(), null, order(s.order()), selector(s.selector()),
+            blank(s.namespaceSelector()) ? null : Selector.parse(s.namespaceSelector()),
+            types.contains(PolicyTypes.INGRESS), types.contains(PolicyTypes.EGRESS), rules(s.ingress()),
+            rules(s.egress())));
+      } catch (RuntimeException e) {
+        warn("GlobalNetworkPolicy " + p.name() + " is not enforced: " + e.getMessage());
+      }
     }
     for (NetworkPolicy p : image.get(Concern.NETWORK_POLICIES).map().values()) {
       var s = p.spec();
       List<String> types = PolicyTypes.withDefault(s.types(), s.ingress(), s.egress());
       String ns = p.namespace() == null || p.namespace().isEmpty() ? "default" : p.namespace();
-      out.add(new Policy(PolicyNames.policyId(ns, p.name()), ns, order(s.order()), selector(s.selector()), null,
-          types.contains(PolicyTypes.INGRESS), types.contains(PolicyTypes.EGRESS), rules(s.ingress()),
-          rules(s.egress())));
+      try {
+        out.add(new Policy(PolicyNames.policyId(ns, p.name()), ns, order(s.order()), selector(s.selector()), null,
+            types.contains(PolicyTypes.INGRESS), types.contains(PolicyTypes.EGRESS), rules(s.ingress()),
+            rules(s.egress())));
+      } catch (RuntimeException e) {
+        warn("NetworkPolicy " + ns + "/" + p.name() + " is not enforced: " + e.getMessage());
+      }
     }
     out.sort(Comparator.comparingDouble(Policy::order).thenComparing(Policy::id));
     return List.copyOf(out);
+  }
+
+  private static final System.Logger LOG = System.getLogger("felix.policy");
+  private static final Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Logs a problem with stored data once per distinct message. */
+  private static void warn(String message) {
+    if (WARNED.size() < 10_000 && WARNED.add(message)) {
+      LOG.log(System.Logger.Level.WARNING, message);
+    }
   }
 
   private static double order(Double o) {
@@ -381,7 +399,7 @@ public final class PolicyCalc {
       }
       try {
         Cidr c = Cidr.parse(n.indexOf('/') < 0 ? n + "/32" : n).network();
-        if (c.bits() == 0) {
+        if (c.prefixLength() == 0) {
           out.add("0.0.0.0/1");
           out.add("128.0.0.0/1");
         } else {
@@ -643,8 +661,12 @@ public final class PolicyCalc {
       }
     };
     List<Rule> out = new ArrayList<>();
-    for (org.calicoledger.model.Rule r : rules) {
-      out.addAll(RuleRenderer.render(r, namespace, namer));
+    for (int i = 0; i < rules.size(); i++) {
+      try {
+        out.addAll(RuleRenderer.render(rules.get(i), namespace, namer));
+      } catch (RuntimeException e) { // written by another tool: leave the rule out, keep the rest of the table
+        warn(chain + " rule " + i + " is left out: " + e.getMessage());
+      }
     }
     return new Rendered(new Chain(chain, out), sel, nets);
   }

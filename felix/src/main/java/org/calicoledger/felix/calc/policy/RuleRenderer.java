@@ -173,13 +173,26 @@ public final class RuleRenderer {
     return out;
   }
 
-  /** Ports as multiport lists of at most {@link #MULTIPORT_SLOTS} slots ({@code 80}, {@code 8000:8080}). */
+  private static final java.util.regex.Pattern PORT = java.util.regex.Pattern.compile("(\\d{1,5})(:(\\d{1,5}))?");
+
+  /**
+   * Ports as multiport lists of at most {@link #MULTIPORT_SLOTS} slots ({@code 80}, {@code 8000:8080}).
+   *
+   * @throws IllegalArgumentException for a named port or a number out of range (validation rejects them on write;
+   *     this guards against data written by other tools, which would otherwise fail the whole table's restore)
+   */
   static List<String> portGroups(List<IntOrString> ports) {
     List<String> groups = new ArrayList<>();
     StringBuilder g = new StringBuilder();
     int slots = 0;
     for (IntOrString p : ports) {
       String s = p.toString().strip();
+      java.util.regex.Matcher pm = PORT.matcher(s);
+      if (!pm.matches() || Integer.parseInt(pm.group(1)) > 65535
+          || (pm.group(3) != null && Integer.parseInt(pm.group(3)) > 65535)) {
+        throw new IllegalArgumentException("port '" + s + "' is not a number or range in 0-65535 (named ports are"
+            + " not supported)");
+      }
       int need = s.indexOf(':') >= 0 ? 2 : 1;
       if (slots + need > MULTIPORT_SLOTS) {
         groups.add(g.toString());

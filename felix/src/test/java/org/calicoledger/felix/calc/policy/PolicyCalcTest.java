@@ -170,6 +170,20 @@ class PolicyCalcTest {
         .containsExactly("-j MARK --set-xmark 0x10000/0x10000", "-m mark --mark 0x10000/0x10000 -j RETURN");
   }
 
+  /** Data no validation let through (written by another tool) costs one rule or one policy, never the table. */
+  @Test
+  void badStoredDataLeavesOutOnlyWhatItSpoils() {
+    ImageBuilder b = base();
+    b.global("GlobalNetworkPolicy", "globalnetworkpolicies", "named", "", "\"selector\":\"role == 'db'\","
+        + "\"ingress\":[{\"action\":\"Allow\",\"protocol\":\"TCP\",\"destination\":{\"ports\":[\"http\"]}},"
+        + "{\"action\":\"Deny\",\"source\":{\"selector\":\"a ==\"}},{\"action\":\"Deny\"}]");
+    b.global("GlobalNetworkPolicy", "globalnetworkpolicies", "broken", "", "\"selector\":\"role ==== 'db'\"");
+    PolicyCalc c = new PolicyCalc(NODE);
+    c.update(b.image());
+    assertThat(actions(c.chains().get("cali-pi-named").rules())).containsExactly("-j DROP");
+    assertThat(actions(c.endpointRules("calidb").toEndpoint())).noneMatch(r -> r.contains("broken"));
+  }
+
   /** Random endpoint and policy changes: the incremental outputs always equal a fresh calculation's. */
   @Test
   void incrementalUpdatesEqualAFreshCalculation() {
