@@ -108,7 +108,9 @@ public final class ResourceCodec {
       while (p.nextToken() != null) {
         int line = p.currentTokenLocation().getLineNr();
         JsonNode doc = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
-        if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+        // a trailing or doubled "---" reads as an empty document (an empty string): skip it as kubectl does
+        boolean empty = doc == null || doc.isNull() || doc.isMissingNode() || (doc.isTextual() && doc.asText().isEmpty());
+        if (!empty) {
           lines.add(line);
           roots.add(doc);
         }

@@ -92,6 +92,16 @@ class PolicyCodecTest {
   }
 
   @Test
+  void aTrailingDocumentSeparatorIsNotADocument() {
+    String text = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: a\nspec:\n"
+        + "  nets: [198.51.100.0/24]\n---\n";
+    assertThat(ResourceCodec.decodeAll(text, "t.yaml")).singleElement().satisfies(d -> assertThat(d.ok()).isTrue());
+    assertThat(ResourceCodec.decodeAll("---\n" + text + "---\n", "t.yaml")).hasSize(1);
+    assertThat(ResourceCodec.decodeAll("\"x\"\n", "t.yaml")).singleElement()
+        .satisfies(d -> assertThat(d.ok()).as("a non-empty string is still refused").isFalse());
+  }
+
+  @Test
   void typesDefaultAsCalicosDo() {
     NetworkPolicy onlyEgress = new NetworkPolicy(ObjectMeta.named("shop", "e"), new NetworkPolicy.Spec(null, null,
         null, null, null, List.of(Rule.allow()), null, null));
