@@ -71,7 +71,12 @@ final class PodAgents implements AutoCloseable {
 
   /** The reply of {@code ip}'s TCP listener on {@code port}, asked from pod {@code from}; null when none came. */
   String tcp(String from, String ip, int port) {
-    return ask(from, "tcp " + ip + " " + port + " " + TIMEOUT_MS);
+    return tcp(from, ip, port, TIMEOUT_MS);
+  }
+
+  /** {@link #tcp} with its own timeout (short ones for timing loops, where an unanswered probe is just retried). */
+  String tcp(String from, String ip, int port, int timeoutMs) {
+    return ask(from, "tcp " + ip + " " + port + " " + timeoutMs);
   }
 
   /** The reply of {@code ip}'s UDP listener on {@code port} to a datagram from pod {@code from}; null if none. */

@@ -343,6 +343,7 @@ class PolicyIT {
     pods.expect("p1", "p4", UDP, 8080, false);
     pods.expectTcp("p1", "p3", true);
     pods.expect("p1", "p3", UDP, 8080, true);
+    assertCounts(a, PolicyNames.policyChain(false, "p1-out"), "p1", "p3");
     pods.expectTcp("p2", "p1", true);
     pods.expectTcp("p3", "p1", true);
     pods.expectTcp("p2", "p3", true);
@@ -410,6 +411,10 @@ class PolicyIT {
     pods.expectTcp("p4", "p2", false); // role=web, but in namespace other
     pods.expectTcp("p1", "p2", true);
     pods.expectTcp("p3", "p2", false);
+    // a NetworkPolicy's id has a '/', so its chain name is hashed
+    String npChain = PolicyNames.policyChain(true, PolicyNames.policyId("default", "db-web"));
+    assertThat(npChain).startsWith("cali-pi-_").hasSize(28);
+    assertCounts(a, npChain, "p1", "p2");
 
     String otherNamespace = np("default", "db-web", """
         selector: role == "db"
@@ -464,7 +469,7 @@ class PolicyIT {
 
   @Test
   @Order(13)
-  void relabellingAPodChangesWhatReachesAProtectedPodWithinASecond() {
+  void relabellingAPodChangesWhatReachesAProtectedPodWithinASecond() throws Exception {
     String policy = gnp("db-web", """
         selector: role == "db"
         types: [Ingress]
@@ -476,21 +481,29 @@ class PolicyIT {
     apply(policy);
     try {
       pods.expectTcp("p3", "p2", false);
-      pods.label("p3", "role", "web");
-      PolicyPods.Seen allowed = pods.await("p3", "p2", TCP, 8080, true, 15);
-      pods.label("p3", "role", "other");
+      // a source's label: the rule's selector set gains or loses its address
+      PolicyPods.Overlap allowed = pods.answeredDuring(() -> pods.label("p3", "role", "web"), "p3", "p2", 15);
+      NodeLab.Run c2 = pods.label("p3", "role", "other");
       PolicyPods.Seen denied = pods.await("p3", "p2", TCP, 8080, false, 15);
-      pods.label("p1", "role", "other");
-      PolicyPods.Seen deniedP1 = pods.await("p1", "p2", TCP, 8080, false, 15);
-      System.out.printf("PolicyIT: relabel to reach, from calicoctl's return: p3 role=web -> allowed after %d ms"
-          + " (probe answered); p3 role=other -> denied, first unanswered probe sent after %d ms; p1 role=other ->"
-          + " denied, sent after %d ms (same node as p2)%n", allowed.doneMs(), denied.sentMs(), deniedP1.sentMs());
-      assertThat(allowed.doneMs()).as("p3 allowed after relabel to role=web (ms)").isLessThan(1000);
+      NodeLab.Run c3 = pods.label("p1", "role", "other");
+      PolicyPods.Seen deniedLocal = pods.await("p1", "p2", TCP, 8080, false, 15);
+      // the protected pod's label: the policy no longer selects it, so the profile decides
+      PolicyPods.Overlap unselected = pods.answeredDuring(() -> pods.label("p2", "role", "cache"), "p3", "p2", 15);
+      System.out.printf("PolicyIT: relabel latency: p3 role=web -> p3 to p2 answered %d ms after calicoctl started"
+          + " (it ran %d ms; %d ms after its return); p2 role=cache (policy no longer selects it) -> answered %d ms"
+          + " after calicoctl started (it ran %d ms; %d ms after its return); p3 role=other -> first unanswered"
+          + " probe sent %d ms after calicoctl returned (it ran %d ms); p1 (p2's node) role=other -> %d ms (it ran"
+          + " %d ms)%n", allowed.answeredMs(), allowed.commandMs(), allowed.afterReturnMs(), unselected.answeredMs(),
+          unselected.commandMs(), unselected.afterReturnMs(), denied.sentMs(), c2.millis(), deniedLocal.sentMs(),
+          c3.millis());
+      assertThat(allowed.afterReturnMs()).as("p3 allowed after relabel to role=web (ms)").isLessThan(1000);
       assertThat(denied.sentMs()).as("p3 denied after relabel to role=other (ms)").isLessThan(1000);
-      assertThat(deniedP1.sentMs()).as("p1 denied after relabel to role=other (ms)").isLessThan(1000);
+      assertThat(deniedLocal.sentMs()).as("p1 denied after relabel to role=other (ms)").isLessThan(1000);
+      assertThat(unselected.afterReturnMs()).as("p2 open after relabel to role=cache (ms)").isLessThan(1000);
     } finally {
       pods.label("p3", "role", "other");
       pods.label("p1", "role", "web");
+      pods.label("p2", "role", "db");
     }
   }
 
@@ -510,15 +523,23 @@ class PolicyIT {
     pods.expectTcp("p1", "p2", true);
     String chain = PolicyNames.policyChain(true, PolicyNames.policyId(null, "db-web"));
     assertThat(chain).isEqualTo("cali-pi-db-web");
-    List<Long> before = packets(a, chain);
+    assertCounts(a, chain, "p1", "p2");
+    // p2's endpoint chain (to the pod: ingress) sends new connections through the policy's chain
+    String toP2 = "cali-tw-" + pods.endpoint("p2").path("spec").path("interfaceName").asText();
+    assertThat(a.exec("iptables", "-t", "filter", "-S", toP2).out()).contains("-j " + chain);
+  }
+
+  /** Three new TCP connections {@code from -> to} (allowed) add at least 3 packets to one rule of {@code chain}. */
+  static void assertCounts(FelixLab.Node node, String chain, String from, String to) {
+    List<Long> before = packets(node, chain);
     for (int i = 0; i < 3; i++) {
-      assertThat(pods.reaches("p1", "p2", TCP, 8080)).isTrue();
+      assertThat(pods.reaches(from, to, TCP, 8080)).as(from + " -> " + to).isTrue();
     }
-    List<Long> after = packets(a, chain);
+    List<Long> after = packets(node, chain);
     assertThat(java.util.stream.IntStream.range(0, after.size())
         .anyMatch(i -> after.get(i) >= (i < before.size() ? before.get(i) : 0) + 3))
-        .as("a rule of %s counted the 3 new connections: packets per rule %s before, %s after%n%s", chain, before,
-            after, a.exec("iptables", "-t", "filter", "-L", chain, "-v", "-x", "-n").out())
+        .as("a rule of %s on %s counted 3 new connections: packets per rule %s before, %s after%n%s", chain,
+            node.name, before, after, node.exec("iptables", "-t", "filter", "-L", chain, "-v", "-x", "-n").out())
         .isTrue();
   }
 

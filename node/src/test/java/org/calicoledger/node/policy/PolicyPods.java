@@ -84,24 +84,22 @@ final class PolicyPods implements AutoCloseable {
   }
 
   /**
-   * Sets label {@code key=value} on the pod's endpoint: {@code calicoctl label} when this calicoctl has it, else get,
-   * edit and apply the endpoint (what a user without the command does).
+   * Sets label {@code key=value} on the pod's endpoint: {@code calicoctl label} when this calicoctl has it, else a
+   * {@code calicoctl patch} of {@code metadata.labels} (one command either way, so relabel timings compare).
    */
-  void label(String pod, String key, String value) {
+  NodeLab.Run label(String pod, String key, String value) {
     Pod p = get(pod);
     if (labelCommand == null) {
       // picocli prints the top-level usage (rc 0) for an unknown command's --help: look for it in the list
       labelCommand = lab.calicoctl(null, "--help").out().lines().anyMatch(l -> l.startsWith("  label "));
     }
     if (labelCommand) {
-      lab.calicoctl(null, "label", "workloadendpoint", p.wep(), key + "=" + value, "-n", p.namespace(),
+      return lab.calicoctl(null, "label", "workloadendpoint", p.wep(), key + "=" + value, "-n", p.namespace(),
           "--overwrite");
-      return;
     }
-    ObjectNode w = (ObjectNode) endpoint(pod);
-    ObjectNode meta = (ObjectNode) w.path("metadata");
-    (meta.has("labels") ? (ObjectNode) meta.get("labels") : meta.putObject("labels")).put(key, value);
-    lab.calicoctl(w.toString(), "apply", "-f", "-");
+    ObjectNode patch = NodeLab.JSON.createObjectNode();
+    patch.putObject("metadata").putObject("labels").put(key, value);
+    return lab.calicoctl(null, "patch", "workloadendpoint", p.wep(), "-n", p.namespace(), "-p", patch.toString());
   }
 
   /** Whether {@code from} gets an answer from {@code to} over {@code proto} port {@code port} (one probe). */
@@ -142,6 +140,49 @@ final class PolicyPods implements AutoCloseable {
         + " (each probe: a new socket, reply awaited %d ms)%n%s", from, get(from).ip(), to, get(to).ip(), proto, port,
         allowed ? "an answer" : "no answer", probes, seconds, allowed ? "all unanswered" : "all answered",
         PodAgents.TIMEOUT_MS, evidence(from, to)));
+  }
+
+  /**
+   * Runs {@code command} (a calicoctl call) while a second thread probes {@code from -> to} (TCP 8080, a new
+   * connection every 100 ms at most, so that is the resolution) until it is answered;
+   * returns when the first answered probe ended, in milliseconds after the command started, and the command's run.
+   * Fails with evidence when no probe is answered within {@code seconds} of the start.
+   */
+  Overlap answeredDuring(java.util.function.Supplier<NodeLab.Run> command, String from, String to, int seconds)
+      throws InterruptedException {
+    java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    long t0 = System.nanoTime();
+    Thread prober = new Thread(() -> {
+      while (!stop.get() && System.nanoTime() - t0 < seconds * 1_000_000_000L) {
+        if (to.equals(agents.tcp(from, get(to).ip(), 8080, 100))) {
+          answered.set(System.nanoTime());
+          return;
+        }
+      }
+    }, "prober-" + from + "-" + to);
+    prober.setDaemon(true);
+    prober.start();
+    NodeLab.Run run;
+    try {
+      run = command.get();
+    } finally {
+      prober.join(seconds * 1000L + 5000);
+      stop.set(true);
+    }
+    if (answered.get() < 0) {
+      throw new AssertionError(from + " -> " + to + " TCP 8080: no answer within " + seconds + " s of the command"
+          + " starting\n" + evidence(from, to));
+    }
+    return new Overlap((answered.get() - t0) / 1_000_000, run.millis());
+  }
+
+  /** The first answer {@code answeredMs} after a command started that ran {@code commandMs}. */
+  record Overlap(long answeredMs, long commandMs) {
+    /** Milliseconds from the command's return to the answer; 0 when the answer came while it still ran. */
+    long afterReturnMs() {
+      return Math.max(0, answeredMs - commandMs);
+    }
   }
 
   /** {@link #await} with the usual 15 s for Felix to program a change. */
