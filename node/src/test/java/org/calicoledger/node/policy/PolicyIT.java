@@ -61,6 +61,12 @@ class PolicyIT {
 
   @AfterAll
   static void cleanup() {
+    for (FelixLab.Node n : new FelixLab.Node[] {a, b}) {
+      if (n != null) { // for the record: what Felix complained about during the run
+        n.logText().lines().filter(l -> l.contains(" felix") && (l.contains("WARNING") || l.contains("ERROR")))
+            .forEach(l -> System.out.println("PolicyIT: " + n.name + ": " + l));
+      }
+    }
     List<Long> agents = List.of();
     if (pods != null) {
       pods.close();
