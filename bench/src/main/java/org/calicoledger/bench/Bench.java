@@ -6,7 +6,8 @@ import java.util.Locale;
 import org.calicoledger.store.Logging;
 
 /**
- * {@code bin/bench [FILTER]}: runs every benchmark whose name contains FILTER and prints one table: benchmark, ours,
+ * {@code bin/bench [FILTER]}: runs every benchmark FILTER selects ({@link Benchmark#selectedBy}: its name contains
+ * FILTER, except that {@code felix} leaves out {@code felix-policy}) and prints one table: benchmark, ours,
  * anchor, ratio, goal. Each anchor is measured in the same run, interleaved with ours, because these machines are
  * noisy: compare ratios, not absolute numbers.
  */
@@ -15,8 +16,8 @@ public final class Bench {
 
   static List<Benchmark> all() {
     return List.of(new CalicoctlBench(), new StoreBench(), new JournalBench(), new IpamBench(), new ReplayBench(),
-        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new ConfdBench(), new BgpBench(),
-        new BgpMeshKernelBench());
+        new HooksBench(), new CniBench(), new FelixRulesBench(), new FelixRoutesBench(), new FelixPolicyBench(),
+        new ConfdBench(), new BgpBench(), new BgpMeshKernelBench());
   }
 
   static final String FELIX_RULES_FULL = "felix full sync, 10k endpoints: iptables + ipsets parts vs ipset/iptables-restore";
@@ -51,7 +52,7 @@ public final class Bench {
     String filter = args.length > 0 ? args[0] : "";
     List<Row> rows = new ArrayList<>();
     for (Benchmark b : all()) {
-      if (!b.name().contains(filter)) {
+      if (!b.selectedBy(filter)) {
         continue;
       }
       System.err.println("bench: " + b.name() + " ...");

@@ -6,5 +6,10 @@ import java.util.List;
 interface Benchmark {
   String name();
 
+  /** Whether {@code bin/bench FILTER} runs it: by default when its name contains FILTER (every one for ""). */
+  default boolean selectedBy(String filter) {
+    return name().contains(filter);
+  }
+
   List<Row> run() throws Exception;
 }

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -24,6 +25,8 @@ import org.calicoledger.store.Keys;
  * no encapsulation), one block {@code 10.0.0.0/26} affine to the node, and WorkloadEndpoints {@code 0..n-1} on the
  * node, endpoint {@code i} with address {@link #ip}{@code (i)} behind the interface a benchmark chooses (one per
  * endpoint for the rules, 100 shared for the routes). {@link #plusEndpoint} is the change-log event of one more.
+ * Benchmarks with clusters of their own (the policy bench's {@link PolicyCluster}) start from {@link #base} (the
+ * pool and the block), add resources as JSON and take {@link #snapshot} of them; {@link #plus} is one change.
  *
  * <p>Namespaces: {@link #namespace} creates {@code <prefix>-<pid>-<role>}; every one still present is deleted by
  * {@link #close} and, should the JVM be stopped first, by a shutdown hook.
@@ -68,40 +71,68 @@ final class FelixFixture implements AutoCloseable {
   }
 
   static String endpointJson(int i, String iface) {
+    return endpointJson(endpointName(i), NODE, "pod" + i, iface, ip(i), null, List.of());
+  }
+
+  /**
+   * A WorkloadEndpoint in namespace {@code default}: {@code labelFields} are a JSON object's fields without braces
+   * (null: no labels), {@code profiles} its profiles (empty: none written).
+   */
+  static String endpointJson(String name, String node, String pod, String iface, String ip, String labelFields,
+      List<String> profiles) {
+    StringBuilder p = new StringBuilder();
+    for (String s : profiles) {
+      p.append(p.length() == 0 ? "" : ",").append('"').append(s).append('"');
+    }
     return "{\"kind\":\"WorkloadEndpoint\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\""
-        + endpointName(i) + "\",\"namespace\":\"default\"},\"spec\":{\"node\":\"" + NODE + "\","
-        + "\"orchestrator\":\"k8s\",\"endpoint\":\"eth0\",\"pod\":\"pod" + i + "\",\"interfaceName\":\""
-        + iface + "\",\"ipNetworks\":[\"" + ip(i) + "/32\"]}}";
+        + name + "\",\"namespace\":\"default\"" + (labelFields == null ? "" : ",\"labels\":{" + labelFields + "}")
+        + "},\"spec\":{\"node\":\"" + node + "\",\"orchestrator\":\"k8s\",\"endpoint\":\"eth0\",\"pod\":\"" + pod
+        + "\",\"interfaceName\":\"" + iface + "\",\"ipNetworks\":[\"" + ip + "/32\"]"
+        + (profiles.isEmpty() ? "" : ",\"profiles\":[" + p + "]") + "}}";
   }
 
   /** The pool, the block and endpoints {@code 0..endpoints-1}, as one snapshot (values decoded on first read). */
   static ClusterImage image(int endpoints, IntFunction<String> iface) {
-    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, 1);
-    int n = endpoints + 2;
-    int pos = 0;
-    put(d, pos++, n, Keys.RESOURCES + "ippools/default-ipv4-ippool", "{\"kind\":\"IPPool\","
+    Map<String, String> r = base();
+    for (int i = 0; i < endpoints; i++) {
+      r.put(endpointKey(i), endpointJson(i, iface.apply(i)));
+    }
+    return snapshot(r);
+  }
+
+  /** The pool and the node's block (key to JSON, in that order), to which a benchmark adds its resources. */
+  static Map<String, String> base() {
+    Map<String, String> r = new LinkedHashMap<>();
+    r.put(Keys.RESOURCES + "ippools/default-ipv4-ippool", "{\"kind\":\"IPPool\","
         + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"default-ipv4-ippool\"},\"spec\":{"
         + "\"cidr\":\"10.0.0.0/16\",\"ipipMode\":\"Never\",\"vxlanMode\":\"Never\",\"natOutgoing\":true,"
         + "\"blockSize\":26,\"nodeSelector\":\"all()\"}}");
-    put(d, pos++, n, "/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26", "{\"cidr\":\"10.0.0.0/26\","
+    r.put("/calico/ipam/v2/assignment/ipv4/block/10.0.0.0-26", "{\"cidr\":\"10.0.0.0/26\","
         + "\"affinity\":\"host:" + NODE + "\",\"allocations\":[],\"unallocated\":[],\"attributes\":[],"
         + "\"deleted\":false}");
-    for (int i = 0; i < endpoints; i++) {
-      put(d, pos++, n, endpointKey(i), endpointJson(i, iface.apply(i)));
+    return r;
+  }
+
+  /** {@code resources} (key to JSON) as one snapshot at revision 1 (values decoded on first read). */
+  static ClusterImage snapshot(Map<String, String> resources) {
+    ClusterDelta d = ClusterDelta.snapshot(ClusterImage.EMPTY, 1);
+    int pos = 0;
+    for (Map.Entry<String, String> e : resources.entrySet()) {
+      d.replay(1, pos++, resources.size(), e.getKey(), Operation.PUT, ByteString.copyFromUtf8(e.getValue()));
     }
     return d.apply();
   }
 
   /** {@code image} after the next revision puts endpoint {@code i} behind {@code iface}. */
   static ClusterImage plusEndpoint(ClusterImage image, int i, String iface) {
-    ClusterDelta d = new ClusterDelta(image);
-    d.replay(image.revision() + 1, 0, 1, endpointKey(i), Operation.PUT,
-        ByteString.copyFromUtf8(endpointJson(i, iface)));
-    return d.apply();
+    return plus(image, endpointKey(i), endpointJson(i, iface));
   }
 
-  private static void put(ClusterDelta d, int pos, int count, String key, String json) {
-    d.replay(1, pos, count, key, Operation.PUT, ByteString.copyFromUtf8(json));
+  /** {@code image} after the next revision puts {@code json} at {@code key}. */
+  static ClusterImage plus(ClusterImage image, String key, String json) {
+    ClusterDelta d = new ClusterDelta(image);
+    d.replay(image.revision() + 1, 0, 1, key, Operation.PUT, ByteString.copyFromUtf8(json));
+    return d.apply();
   }
 
   /** A new, empty network namespace {@code <prefix>-<pid>-<role>}. */

@@ -1,0 +1,278 @@
+package org.calicoledger.bench;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.calicoledger.events.image.ClusterImage;
+import org.calicoledger.felix.FelixPart;
+import org.calicoledger.felix.Sequencer;
+import org.calicoledger.felix.calc.policy.PolicyCalc;
+import org.calicoledger.felix.dataplane.ipsets.IpSet;
+import org.calicoledger.felix.dataplane.ipsets.IpSetsPart;
+import org.calicoledger.felix.dataplane.iptables.IptablesPart;
+import org.calicoledger.felix.kernel.HostCommands;
+
+/**
+ * Network policy in Felix (issue #11): {@link PolicyCluster}'s 1,000 policies over 2,000 local and 2,000 remote
+ * endpoints, programmed by the ipsets and iptables parts sharing one {@link PolicyCalc}, as calico-node wires them.
+ *
+ * <p>Full programming: {@value #ROUNDS} rounds after one warm-up round, each in fresh namespaces. Ours: a fresh
+ * image (nothing decoded), fresh {@link PolicyCalc} and parts; from {@code onImage} of both parts to the end of a full
+ * {@link Sequencer#pass} into the empty namespace (calc, {@code ipset save}/{@code iptables-save} read back, one
+ * {@code ipset restore}, one {@code iptables-restore --noflush} per table). Anchor: in another fresh namespace, one
+ * {@code ipset restore} and one {@code iptables-restore} of exactly what ours left in the kernel (its
+ * {@code ipset save} and {@code iptables-save} of the warm-up round, counters zeroed); a second anchor does the
+ * same with {@code iptables-restore --noflush}, the mode Felix must use. Each namespace is deleted, and the kernel
+ * given {@value #SETTLE_MS} ms to free it, before the next timed sample (deleting big tables keeps a kernel worker
+ * busy). Extra rows: the {@code onImage} share of ours, and {@code PolicyCalc.update} alone on a fresh image.
+ *
+ * <p>Label change: on one programmed node, {@value #WARM} unmeasured then {@value #CHANGES} measured changes, each
+ * giving one endpoint (local and remote alternately, never the same one twice) another {@code app} label, from
+ * {@code onImage} of the new image to the end of an incremental {@link Sequencer#pass}. After each, the sets the
+ * calc moved the address between are tested in the kernel ({@code ipset test}: member of each new set, of no old
+ * one). Anchor: the same {@code del}/{@code add} lines through one {@code ipset restore} into a second namespace
+ * loaded with the same sets; at the end both namespaces' members must be equal.
+ */
+final class FelixPolicyBench implements Benchmark {
+  static final int ROUNDS = 3;
+  static final int WARM = 30;
+  static final int CHANGES = 100;
+  static final long SETTLE_MS = 2_000;
+  private FelixFixture fx;
+
+  @Override
+  public String name() {
+    return "felix-policy";
+  }
+
+  /** Not part of {@code bin/bench felix} (issue #6's rules and routes rows); {@code felix-policy}, {@code policy}. */
+  @Override
+  public boolean selectedBy(String filter) {
+    return !filter.equals("felix") && name().contains(filter);
+  }
+
+  @Override
+  public List<Row> run() throws Exception {
+    try (FelixFixture fixture = new FelixFixture("fxp-bench")) {
+      fx = fixture;
+      List<Row> rows = new ArrayList<>(full());
+      rows.addAll(labelChanges());
+      return rows;
+    }
+  }
+
+  private static List<FelixPart> parts(HostCommands cmd, PolicyCalc calc) {
+    return List.of(new IpSetsPart(cmd, calc), new IptablesPart(FelixFixture.ctx(null), cmd, calc));
+  }
+
+  private static Sequencer.Outcome pass(List<FelixPart> parts, boolean full, String what) {
+    Sequencer.Outcome o = Sequencer.pass(parts, p -> full);
+    if (!o.errors().isEmpty() || !o.changed()) {
+      throw new IllegalStateException("felix-policy bench: " + what + " changed nothing or failed: " + o.errors());
+    }
+    return o;
+  }
+
+  private List<Row> full() {
+    List<Double> ours = new ArrayList<>();
+    List<Double> onImage = new ArrayList<>();
+    List<Double> anchor = new ArrayList<>();
+    List<Double> anchorNoflush = new ArrayList<>();
+    List<Double> calcAlone = new ArrayList<>();
+    String ipsetText = null;
+    String iptablesText = null;
+    String shape = null;
+    for (int i = 0; i <= ROUNDS; i++) { // round 0 warms up and records what the anchor restores
+      if (i > 0) {
+        anchor.add(restore("raw" + i, ipsetText, iptablesText));
+        anchorNoflush.add(restore("rawnf" + i, ipsetText, iptablesText, "--noflush"));
+      }
+      ClusterImage image = PolicyCluster.image();
+      String o = fx.namespace("ours" + i);
+      HostCommands cmd = HostCommands.inNamespace(o);
+      long t1 = System.nanoTime();
+      List<FelixPart> parts = parts(cmd, new PolicyCalc(FelixFixture.NODE));
+      parts.forEach(p -> p.onImage(image));
+      long t2 = System.nanoTime();
+      pass(parts, true, "the full programming");
+      long t3 = System.nanoTime();
+      if (i == 0) {
+        ipsetText = cmd.must(null, "ipset", "save").out();
+        iptablesText = cmd.must(null, "iptables-save").out().replaceAll("\\[\\d+:\\d+\\]", "[0:0]");
+        shape = shape(ipsetText, iptablesText);
+        System.err.println("  felix-policy shape: " + shape);
+      } else {
+        ours.add((t3 - t1) / 1e6);
+        onImage.add((t2 - t1) / 1e6);
+      }
+      delete(o);
+      ClusterImage fresh = PolicyCluster.image();
+      long t4 = System.nanoTime();
+      new PolicyCalc(FelixFixture.NODE).update(fresh);
+      if (i > 0) {
+        calcAlone.add((System.nanoTime() - t4) / 1e6);
+      }
+    }
+    return List.of(
+        Row.of("felix-policy: 1,000 policies over 2,000 local + 2,000 remote endpoints, full programming (calc, "
+            + "ipsets, iptables) into an empty namespace vs one ipset restore + one iptables-restore of the same "
+            + "content [" + shape + "]", Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.ratioAtMost(1.5)),
+        Row.of("felix-policy: the same vs the anchor with iptables-restore --noflush (as Felix must, leaving other"
+            + " tools' rules alone)", Stats.median(ours), Stats.median(anchorNoflush), "ms", Row.Goal.none()),
+        Row.of("felix-policy: the same, of which onImage of both parts (PolicyCalc + iptables model)",
+            Stats.median(onImage), Double.NaN, "ms", Row.Goal.none()),
+        Row.of("felix-policy: PolicyCalc.update alone, fresh calc on a fresh image", Stats.median(calcAlone),
+            Double.NaN, "ms", Row.Goal.none()));
+  }
+
+  /** Milliseconds of one {@code ipset restore} and one {@code iptables-restore} into fresh namespace {@code role}. */
+  private double restore(String role, String ipsetText, String iptablesText, String... restoreOptions) {
+    String ns = fx.namespace(role);
+    HostCommands raw = HostCommands.inNamespace(ns);
+    List<String> restore = new ArrayList<>(List.of("iptables-restore"));
+    restore.addAll(List.of(restoreOptions));
+    long t0 = System.nanoTime();
+    raw.must(ipsetText, "ipset", "restore");
+    raw.must(iptablesText, restore.toArray(String[]::new));
+    double ms = (System.nanoTime() - t0) / 1e6;
+    delete(ns);
+    return ms;
+  }
+
+  /**
+   * Deletes {@code ns} and waits {@value #SETTLE_MS} ms: the kernel frees a namespace's tables on a worker after
+   * {@code ip netns del} returns, which would otherwise slow the next sample.
+   */
+  private void delete(String ns) {
+    fx.delete(ns);
+    try {
+      Thread.sleep(SETTLE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("felix-policy bench interrupted", e);
+    }
+  }
+
+  /** Chains, rules, sets and members of the saved text, for the row. */
+  private static String shape(String ipsetSave, String iptablesSave) {
+    long chains = iptablesSave.lines().filter(l -> l.startsWith(":cali")).count();
+    long policyChains = iptablesSave.lines().filter(l -> l.startsWith(":cali-pi-") || l.startsWith(":cali-po-"))
+        .count();
+    long rules = iptablesSave.lines().filter(l -> l.startsWith("-A ")).count();
+    long sets = ipsetSave.lines().filter(l -> l.startsWith("create ")).count();
+    long selectorSets = ipsetSave.lines().filter(l -> l.startsWith("create cali40s:")).count();
+    long members = ipsetSave.lines().filter(l -> l.startsWith("add ")).count();
+    return chains + " cali chains (" + policyChains + " policy chains), " + rules + " rules, " + sets + " ipsets ("
+        + selectorSets + " selector sets), " + members + " members";
+  }
+
+  private List<Row> labelChanges() {
+    String ns = fx.namespace("node");
+    String rawNs = fx.namespace("node-raw");
+    HostCommands cmd = HostCommands.inNamespace(ns);
+    HostCommands raw = HostCommands.inNamespace(rawNs);
+    PolicyCalc calc = new PolicyCalc(FelixFixture.NODE);
+    List<FelixPart> parts = parts(cmd, calc);
+    ClusterImage image = PolicyCluster.image();
+    for (FelixPart p : parts) {
+      p.onImage(image);
+    }
+    pass(parts, true, "programming the node");
+    raw.must(cmd.must(null, "ipset", "save").out(), "ipset", "restore");
+    int rebuilds = calc.rebuilds();
+    List<Double> ours = new ArrayList<>();
+    List<Double> onImage = new ArrayList<>();
+    List<Double> anchor = new ArrayList<>();
+    List<Double> local = new ArrayList<>();
+    List<Double> remote = new ArrayList<>();
+    for (int k = 0; k < WARM + CHANGES; k++) {
+      boolean isLocal = k % 2 == 0;
+      int i = isLocal ? (k / 2 * 29) % PolicyCluster.LOCAL : PolicyCluster.LOCAL + (k / 2 * 31) % PolicyCluster.REMOTE;
+      String ip = FelixFixture.ip(i);
+      Set<String> before = setsWith(calc, ip);
+      ClusterImage next = PolicyCluster.relabel(image, i, (i % PolicyCluster.APPS + 250) % PolicyCluster.APPS);
+      long t0 = System.nanoTime();
+      for (FelixPart p : parts) {
+        p.onImage(next);
+      }
+      long t1 = System.nanoTime();
+      pass(parts, false, "relabelling endpoint " + i);
+      long t2 = System.nanoTime();
+      image = next;
+      Set<String> after = setsWith(calc, ip);
+      Set<String> added = new TreeSet<>(after);
+      added.removeAll(before);
+      Set<String> removed = new TreeSet<>(before);
+      removed.removeAll(after);
+      if (added.isEmpty() || removed.isEmpty()) {
+        throw new IllegalStateException("felix-policy bench: relabelling endpoint " + i + " did not move " + ip
+            + " between selector sets: added to " + added + ", removed from " + removed);
+      }
+      for (String s : added) {
+        if (!cmd.run(null, "ipset", "test", s, ip).ok()) {
+          throw new IllegalStateException("felix-policy bench: " + ip + " is not in the kernel's set " + s);
+        }
+      }
+      for (String s : removed) {
+        if (cmd.run(null, "ipset", "test", s, ip).ok()) {
+          throw new IllegalStateException("felix-policy bench: " + ip + " is still in the kernel's set " + s);
+        }
+      }
+      StringBuilder lines = new StringBuilder();
+      removed.forEach(s -> lines.append("del ").append(s).append(' ').append(ip).append('\n'));
+      added.forEach(s -> lines.append("add ").append(s).append(' ').append(ip).append('\n'));
+      long t3 = System.nanoTime();
+      raw.must(lines.toString(), "ipset", "restore");
+      double rawMs = (System.nanoTime() - t3) / 1e6;
+      if (k >= WARM) {
+        double ms = (t2 - t0) / 1e6;
+        ours.add(ms);
+        onImage.add((t1 - t0) / 1e6);
+        anchor.add(rawMs);
+        (isLocal ? local : remote).add(ms);
+      }
+    }
+    if (!members(cmd).equals(members(raw))) {
+      throw new IllegalStateException("felix-policy bench: after the label changes the anchor's sets differ from"
+          + " the node's");
+    }
+    if (calc.rebuilds() != rebuilds) {
+      throw new IllegalStateException("felix-policy bench: a label change rebuilt the whole calculation");
+    }
+    fx.delete(ns);
+    fx.delete(rawNs);
+    String what = "felix-policy: label change (local and remote endpoints alternately) among 1,000 policies, new image"
+        + " to the incremental Sequencer pass done (ipset moved; a local endpoint's chains too) vs one ipset restore"
+        + " of the same del/add lines";
+    return List.of(
+        Row.of(what + ", p50", Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()),
+        Row.of(what + ", p99 (goal: under 100 ms)", Stats.percentile(ours, 0.99), Stats.percentile(anchor, 0.99),
+            "ms", Row.Goal.oursAtMost(100)),
+        Row.of("felix-policy: label change, of which onImage (PolicyCalc + iptables model), p50",
+            Stats.median(onImage), Double.NaN, "ms", Row.Goal.none()),
+        Row.of("felix-policy: label change, of which onImage, p99", Stats.percentile(onImage, 0.99), Double.NaN,
+            "ms", Row.Goal.none()),
+        Row.of("felix-policy: label change, local endpoints only (ipsets + the endpoint's two chains), p99",
+            Stats.percentile(local, 0.99), Double.NaN, "ms", Row.Goal.none()),
+        Row.of("felix-policy: label change, remote endpoints only (ipsets only), p99",
+            Stats.percentile(remote, 0.99), Double.NaN, "ms", Row.Goal.none()));
+  }
+
+  /** The names of the calc's sets holding {@code ip}. */
+  private static Set<String> setsWith(PolicyCalc calc, String ip) {
+    Set<String> out = new HashSet<>();
+    for (IpSet s : calc.ipsets().values()) {
+      if (s.members().contains(ip)) {
+        out.add(s.name());
+      }
+    }
+    return out;
+  }
+
+  /** The sorted {@code add} lines of a namespace's {@code ipset save}. */
+  private static List<String> members(HostCommands cmd) {
+    return cmd.must(null, "ipset", "save").out().lines().filter(l -> l.startsWith("add ")).sorted().toList();
+  }
+}
