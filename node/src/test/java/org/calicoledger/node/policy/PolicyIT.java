@@ -23,9 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * backend {@code vxlan}; pods made through {@code bin/calico}, each with a {@link PodAgent} answering TCP and UDP on
  * 8080 and 8081 with its name; policies, sets and labels written with {@code calicoctl} as a Calico user writes them.
  * <pre>
- *   node a: p1 (default, role=web), p2 (default, role=db)
- *   node b: p3 (default, role=other), p4 (namespace other, role=web)
+ *   node a: p1 (default, role=web), p2 (default, role=db), p5 (plain CNI)
+ *   node b: p3 (default, role=other), p4 (namespace other, role=web), p6 (plain CNI)
  * </pre>
+ * p1-p4 are Kubernetes pods (profile {@code kns.<namespace>}: allow all); p5 and p6 plain CNI containers (profile
+ * {@code k8s-pod-network}, the network's name: ingress only from endpoints of that network).
  * Every pod also has {@code pod=<key>}. Every test removes what it applied ({@link #applied}), and starts from "every
  * pod reaches every other" ({@link #noPolicyLeft}). A denied probe costs one timeout (1 s), an allowed one milliseconds.
  */
@@ -49,13 +51,16 @@ class PolicyIT {
     a = lab.node("a", 1, 2, ENV);
     b = lab.node("b", 1, 3, ENV);
     pods = new PolicyPods(lab);
-    Map<String, Map.Entry<FelixLab.Node, String>> where = new java.util.LinkedHashMap<>();
-    where.put("p1", Map.entry(a, "default"));
-    where.put("p2", Map.entry(a, "default"));
-    where.put("p3", Map.entry(b, "default"));
-    where.put("p4", Map.entry(b, "other"));
+    Map<String, PolicyPods.Placement> where = new java.util.LinkedHashMap<>();
+    where.put("p1", new PolicyPods.Placement(a, "default"));
+    where.put("p2", new PolicyPods.Placement(a, "default"));
+    where.put("p3", new PolicyPods.Placement(b, "default"));
+    where.put("p4", new PolicyPods.Placement(b, "other"));
+    where.put("p5", new PolicyPods.Placement(a, null));
+    where.put("p6", new PolicyPods.Placement(b, null));
     pods.add(where, Map.of("p1", Map.of("pod", "p1", "role", "web"), "p2", Map.of("pod", "p2", "role", "db"),
-        "p3", Map.of("pod", "p3", "role", "other"), "p4", Map.of("pod", "p4", "role", "web")));
+        "p3", Map.of("pod", "p3", "role", "other"), "p4", Map.of("pod", "p4", "role", "web"),
+        "p5", Map.of("pod", "p5"), "p6", Map.of("pod", "p6")));
     System.out.printf("PolicyIT: cluster, pods and agents ready after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -305,6 +310,49 @@ class PolicyIT {
 
   @Test
   @Order(7)
+  void aPlainCniPodsProfileAdmitsItsNetworkAndPassedTrafficMeetsThatProfile() {
+    JsonNode w = pods.endpoint("p5");
+    assertThat(w.path("spec").path("profiles").toString()).isEqualTo("[\"k8s-pod-network\"]");
+    JsonNode profile = PolicyPods.json(lab.calicoctl(null, "get", "profile", "k8s-pod-network", "-o", "json").out());
+    assertThat(profile.path("spec").path("labelsToApply").has("k8s-pod-network")).isTrue();
+    pods.expectTcp("p6", "p5", true); // same profile, across nodes
+    pods.expect("p6", "p5", UDP, 8080, true);
+    pods.expectTcp("p5", "p1", true); // its profile allows all egress, kns.default all ingress
+    pods.expectTcp("p5", "p3", true);
+    pods.expectTcp("p1", "p5", false); // kns.default's endpoints lack the network's label
+    pods.expectTcp("p3", "p5", false);
+
+    String denyP6 = gnp("p5-deny", """
+        order: 20
+        selector: pod == "p5"
+        types: [Ingress]
+        ingress:
+        - action: Deny
+          source:
+            selector: pod == "p6"
+        """);
+    apply(denyP6);
+    pods.expectTcp("p6", "p5", false);
+    String pass = gnp("p5-pass", """
+        order: 10
+        selector: pod == "p5"
+        types: [Ingress]
+        ingress:
+        - action: Pass
+          source:
+            selector: pod == "p6"
+        - action: Pass
+          source:
+            selector: pod == "p1"
+        """);
+    apply(pass);
+    pods.expectTcp("p6", "p5", true); // passed: the profile admits its own network
+    pods.expectTcp("p1", "p5", false); // passed too, but the profile does not admit it
+    pods.expectTcp("p5", "p6", true);
+  }
+
+  @Test
+  @Order(8)
   void theLowerOrderDecidesFirst() {
     String denyFirst = gnp("web-deny", """
         order: 10
@@ -334,7 +382,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void anEgressPolicyLimitsWhereThePodSendsAndLeavesItsIngressAlone() {
     String toP3 = gnp("p1-out", """
         selector: pod == "p1"
@@ -356,7 +404,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aRuleSelectorReachesTheNetsOfAGlobalNetworkSet() {
     String set = """
         apiVersion: projectcalico.org/v3
@@ -389,7 +437,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void aNetworkPolicySelectsEndpointsOfItsOwnNamespaceOnly() {
     String closed = np("other", "web-closed", """
         selector: role == "web"
@@ -403,7 +451,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void aNetworkPolicysRuleSelectorsStayInItsNamespaceUnlessANamespaceSelectorWidensThem() {
     String sameNamespace = np("default", "db-web", """
         selector: role == "db"
@@ -437,7 +485,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void aNetworkPolicyReachesNetworkSetsOfItsOwnNamespaceOnly() {
     String sets = """
         apiVersion: projectcalico.org/v3
@@ -474,7 +522,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void relabellingAPodChangesWhatReachesAProtectedPodWithinASecond() throws Exception {
     String policy = gnp("db-web", """
         selector: role == "db"
@@ -514,7 +562,7 @@ class PolicyIT {
   }
 
   @Test
-  @Order(14)
+  @Order(15)
   void thePolicysIptablesChainCountsThePacketsItsRuleAllowed() {
     String policy = gnp("db-web", """
         selector: role == "db"

@@ -30,29 +30,31 @@ final class PolicyPods implements AutoCloseable {
     this.lab = lab;
   }
 
+  /** Where a pod goes: its node and Kubernetes namespace, or namespace null for a plain CNI container. */
+  record Placement(FelixLab.Node node, String namespace) {}
+
   /**
-   * Makes the pods {@code key -> (node, namespace)} through the CNI plugin, starts their agents, then gives their
-   * endpoints {@code labels} (one {@code calicoctl apply} of them all, after one {@code get}).
+   * Makes the pods {@code key -> placement} through the CNI plugin, starts their agents, then gives their endpoints
+   * {@code labels} (one {@code calicoctl apply} of them all, after one {@code get}).
    */
-  void add(Map<String, Map.Entry<FelixLab.Node, String>> where, Map<String, Map<String, String>> labels)
-      throws Exception {
+  void add(Map<String, Placement> where, Map<String, Map<String, String>> labels) throws Exception {
     Map<String, String> ips = new LinkedHashMap<>();
     for (var e : where.entrySet()) {
-      FelixLab.Node node = e.getValue().getKey();
-      ips.put(e.getKey(), node.addPod(e.getKey(), e.getValue().getValue()));
+      FelixLab.Node node = e.getValue().node();
+      ips.put(e.getKey(), node.addPod(e.getKey(), e.getValue().namespace()));
       agents.start(e.getKey(), node.podNs(e.getKey()));
     }
     JsonNode list = json(lab.calicoctl(null, "get", "workloadendpoint", "-A", "-o", "json").out());
     ObjectNode docs = NodeLab.JSON.createObjectNode().put("apiVersion", "projectcalico.org/v3").put("kind", "List");
     for (var e : where.entrySet()) {
-      FelixLab.Node node = e.getValue().getKey();
-      String namespace = e.getValue().getValue();
-      ObjectNode w = endpointOf(list, namespace, node.name + "-" + e.getKey());
+      FelixLab.Node node = e.getValue().node();
+      ObjectNode w = endpointOf(list, e.getValue().namespace(), node.name, e.getKey());
       ObjectNode meta = (ObjectNode) w.path("metadata");
       ObjectNode l = meta.has("labels") ? (ObjectNode) meta.get("labels") : meta.putObject("labels");
       labels.getOrDefault(e.getKey(), Map.of()).forEach(l::put);
       docs.withArray("items").add(w);
-      pods.put(e.getKey(), new Pod(e.getKey(), node, namespace, ips.get(e.getKey()), meta.path("name").asText()));
+      pods.put(e.getKey(), new Pod(e.getKey(), node, meta.path("namespace").asText(), ips.get(e.getKey()),
+          meta.path("name").asText()));
     }
     lab.calicoctl(docs.toString(), "apply", "-f", "-");
   }
@@ -71,16 +73,25 @@ final class PolicyPods implements AutoCloseable {
     return json(lab.calicoctl(null, "get", "workloadendpoint", p.wep(), "-n", p.namespace(), "-o", "json").out());
   }
 
-  /** The endpoint the CNI plugin made for Kubernetes pod {@code pod} in {@code namespace}, from a list. */
-  private static ObjectNode endpointOf(JsonNode list, String namespace, String pod) {
+  /**
+   * The endpoint {@link FelixLab.Node#addPod} made for {@code pod} on {@code node}, from a list: Kubernetes pod
+   * {@code <node>-<pod>} in {@code namespace}, or (namespace null) container {@code c-<node>-<pod>}.
+   */
+  private static ObjectNode endpointOf(JsonNode list, String namespace, String node, String pod) {
     JsonNode items = list.isArray() ? list : list.path("items");
     for (JsonNode w : items) {
-      if (pod.equals(w.path("spec").path("pod").asText())
-          && namespace.equals(w.path("metadata").path("namespace").asText())) {
+      JsonNode spec = w.path("spec");
+      boolean match = namespace == null
+          ? spec.path("orchestrator").asText().equals("cni") && spec.path("containerID").asText()
+              .equals("c-" + node + "-" + pod)
+          : spec.path("pod").asText().equals(node + "-" + pod)
+              && namespace.equals(w.path("metadata").path("namespace").asText());
+      if (match) {
         return (ObjectNode) w;
       }
     }
-    throw new AssertionError("no WorkloadEndpoint for pod " + pod + " in namespace " + namespace + ": " + list);
+    throw new AssertionError("no WorkloadEndpoint for pod " + pod + " of node " + node + " in namespace " + namespace
+        + ": " + list);
   }
 
   /**

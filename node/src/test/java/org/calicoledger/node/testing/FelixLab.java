@@ -108,7 +108,9 @@ public final class FelixLab implements AutoCloseable {
     /**
      * A pod named {@code <node>-<pod>} in Kubernetes namespace {@code namespace} (CNI_ARGS' K8S_POD_NAMESPACE, so
      * its endpoint is labelled with that namespace and has profile {@code kns.<namespace>}), made through
-     * {@code bin/calico} ADD; returns its IPv4 address.
+     * {@code bin/calico} ADD; returns its IPv4 address. With {@code namespace} null, a plain CNI container instead
+     * (no K8S_POD_* in CNI_ARGS): endpoint {@code <node>-cni-c--<node>--<pod>-eth0} in namespace {@code default}, profile
+     * {@code k8s-pod-network} (the network's name).
      */
     public String addPod(String pod, String namespace) {
       String podNs = podNs(pod);
@@ -122,8 +124,8 @@ public final class FelixLab implements AutoCloseable {
       env.put("CNI_PATH", "/usr/lib/cni");
       env.put("CNI_CONTAINERID", "c-" + name + "-" + pod);
       env.put("CNI_NETNS", "/var/run/netns/" + podNs);
-      env.put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + namespace + ";K8S_POD_NAME=" + name + "-" + pod
-          + ";K8S_POD_INFRA_CONTAINER_ID=c-" + name + "-" + pod);
+      env.put("CNI_ARGS", namespace == null ? "IgnoreUnknown=1" : "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + namespace
+          + ";K8S_POD_NAME=" + name + "-" + pod + ";K8S_POD_INFRA_CONTAINER_ID=c-" + name + "-" + pod);
       Run r = NodeLab.run(List.of(NodeLab.ROOT.resolve("bin/calico").toString()), env, conf, Duration.ofSeconds(120));
       if (r.code() != 0) {
         throw new AssertionError("CNI ADD of " + pod + " on " + name + " failed: " + r.out() + r.err());
