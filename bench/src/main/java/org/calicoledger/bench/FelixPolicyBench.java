@@ -9,6 +9,7 @@ import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixPart;
 import org.calicoledger.felix.Sequencer;
 import org.calicoledger.felix.calc.policy.PolicyCalc;
+import org.calicoledger.felix.calc.policy.PolicyNames;
 import org.calicoledger.felix.dataplane.ipsets.IpSet;
 import org.calicoledger.felix.dataplane.ipsets.IpSetsPart;
 import org.calicoledger.felix.dataplane.iptables.IptablesPart;
@@ -33,13 +34,16 @@ import org.calicoledger.felix.kernel.HostCommands;
  * {@code onImage} of the new image to the end of an incremental {@link Sequencer#pass}. After each, the sets the
  * calc moved the address between are tested in the kernel ({@code ipset test}: member of each new set, of no old
  * one). Anchor: the same {@code del}/{@code add} lines through one {@code ipset restore} into a second namespace
- * loaded with the same sets; at the end both namespaces' members must be equal.
+ * loaded with the same sets; at the end both namespaces' members must be equal. Then, on the same node, policy
+ * edits ({@link #policyEdits}): no goal in the issue, measured because any policy change rebuilds the calculation.
  */
 final class FelixPolicyBench implements Benchmark {
   static final int ROUNDS = 3;
   static final int WARM = 30;
   static final int CHANGES = 100;
   static final long SETTLE_MS = 2_000;
+  static final int EDIT_WARM = 5;
+  static final int EDITS = 20;
   private FelixFixture fx;
 
   @Override
@@ -241,12 +245,13 @@ final class FelixPolicyBench implements Benchmark {
     if (calc.rebuilds() != rebuilds) {
       throw new IllegalStateException("felix-policy bench: a label change rebuilt the whole calculation");
     }
+    List<Row> edits = policyEdits(cmd, parts, calc, image);
     fx.delete(ns);
     fx.delete(rawNs);
     String what = "felix-policy: label change (local and remote endpoints alternately) among 1,000 policies, new image"
         + " to the incremental Sequencer pass done (ipset moved; a local endpoint's chains too) vs one ipset restore"
         + " of the same del/add lines";
-    return List.of(
+    List<Row> rows = new ArrayList<>(List.of(
         Row.of(what + ", p50", Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()),
         Row.of(what + ", p99 (goal: under 100 ms)", Stats.percentile(ours, 0.99), Stats.percentile(anchor, 0.99),
             "ms", Row.Goal.oursAtMost(100)),
@@ -257,7 +262,63 @@ final class FelixPolicyBench implements Benchmark {
         Row.of("felix-policy: label change, local endpoints only (ipsets + the endpoint's two chains), p99",
             Stats.percentile(local, 0.99), Double.NaN, "ms", Row.Goal.none()),
         Row.of("felix-policy: label change, remote endpoints only (ipsets only), p99",
-            Stats.percentile(remote, 0.99), Double.NaN, "ms", Row.Goal.none()));
+            Stats.percentile(remote, 0.99), Double.NaN, "ms", Row.Goal.none())));
+    rows.addAll(edits);
+    return rows;
+  }
+
+  /**
+   * One GlobalNetworkPolicy among 1,000 edited (its first rule's port), {@value #EDIT_WARM} unmeasured then
+   * {@value #EDITS} measured, on the programmed node: new image to the end of the incremental pass (any policy change
+   * rebuilds the whole calculation), checked in the kernel ({@code iptables -S} of its chain shows the new port),
+   * against one {@code iptables-restore --noflush} rewriting that chain with the same rules in the same table.
+   */
+  private static List<Row> policyEdits(HostCommands cmd, List<FelixPart> parts, PolicyCalc calc, ClusterImage image) {
+    List<Double> ours = new ArrayList<>();
+    List<Double> onImage = new ArrayList<>();
+    List<Double> anchor = new ArrayList<>();
+    int p = 0;
+    for (int k = 0; k < EDIT_WARM + EDITS; k++) {
+      String chain;
+      do { // an active policy: one whose chain is programmed
+        p = (p + 14) % PolicyCluster.POLICIES;
+        chain = PolicyNames.policyChain(true, "bench-p" + p);
+      } while (!calc.chains().containsKey(chain));
+      int port = 7000 + k;
+      ClusterImage next = PolicyCluster.editPolicy(image, p, port);
+      long t0 = System.nanoTime();
+      for (FelixPart part : parts) {
+        part.onImage(next);
+      }
+      long t1 = System.nanoTime();
+      pass(parts, false, "editing policy " + p);
+      long t2 = System.nanoTime();
+      image = next;
+      String rules = cmd.must(null, "iptables", "-S", chain).out();
+      if (!rules.contains(port + ",")) {
+        throw new IllegalStateException("felix-policy bench: chain " + chain + " does not show port " + port + ":\n"
+            + rules);
+      }
+      StringBuilder script = new StringBuilder("*filter\n-F " + chain + "\n");
+      rules.lines().filter(l -> l.startsWith("-A ")).forEach(l -> script.append(l).append('\n'));
+      script.append("COMMIT\n");
+      long t3 = System.nanoTime();
+      cmd.must(script.toString(), "iptables-restore", "--noflush");
+      double rawMs = (System.nanoTime() - t3) / 1e6;
+      if (k >= EDIT_WARM) {
+        ours.add((t2 - t0) / 1e6);
+        onImage.add((t1 - t0) / 1e6);
+        anchor.add(rawMs);
+      }
+    }
+    String what = "felix-policy: one GlobalNetworkPolicy among 1,000 edited (a port), new image to the incremental"
+        + " Sequencer pass done vs iptables-restore --noflush of its chain's new rules";
+    return List.of(
+        Row.of(what + ", p50 of " + EDITS, Stats.median(ours), Stats.median(anchor), "ms", Row.Goal.none()),
+        Row.of(what + ", max of " + EDITS, Stats.percentile(ours, 1.0), Stats.percentile(anchor, 1.0), "ms",
+            Row.Goal.none()),
+        Row.of("felix-policy: policy edit, of which onImage (PolicyCalc rebuilds everything), p50",
+            Stats.median(onImage), Double.NaN, "ms", Row.Goal.none()));
   }
 
   /** The names of the calc's sets holding {@code ip}. */

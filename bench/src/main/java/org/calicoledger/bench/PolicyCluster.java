@@ -24,7 +24,7 @@ import org.calicoledger.store.Keys;
  *       also has egress: TCP 5432 to {@code app == 'a<(11p+3) % 500>'} and UDP 53 to one /32.</li>
  * </ul>
  * {@link #relabel} is the change-log event that gives one endpoint another {@code app}, so its address leaves the
- * selector sets of its old app and joins those of the new one.
+ * selector sets of its old app and joins those of the new one; {@link #editPolicy} changes one policy's port.
  */
 final class PolicyCluster {
   static final int LOCAL = 2_000;
@@ -51,11 +51,11 @@ final class PolicyCluster {
       if (p % 2 == 0) {
         r.put(Keys.RESOURCES + "globalnetworkpolicies/" + name, "{\"kind\":\"GlobalNetworkPolicy\","
             + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{"
-            + policySpec(p) + "}}");
+            + policySpec(p, 8080 + p % 3) + "}}");
       } else {
         r.put(Keys.RESOURCES + "networkpolicies/default/" + name, "{\"kind\":\"NetworkPolicy\","
             + "\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":"
-            + "\"default\"},\"spec\":{" + policySpec(p) + "}}");
+            + "\"default\"},\"spec\":{" + policySpec(p, 8080 + p % 3) + "}}");
       }
     }
     return FelixFixture.snapshot(r);
@@ -64,6 +64,20 @@ final class PolicyCluster {
   /** {@code image} after the next revision gives endpoint {@code i} label {@code app=a<app>}. */
   static ClusterImage relabel(ClusterImage image, int i, int app) {
     return FelixFixture.plus(image, endpointKey(i), endpointJson(i, app));
+  }
+
+  /**
+   * {@code image} after the next revision changes GlobalNetworkPolicy {@code p} (even) to allow its first rule's
+   * traffic on TCP {@code port} instead of {@code 808x}.
+   */
+  static ClusterImage editPolicy(ClusterImage image, int p, int port) {
+    if (p % 2 != 0) {
+      throw new IllegalArgumentException("policy " + p + " is a NetworkPolicy; GlobalNetworkPolicies are even");
+    }
+    String name = "bench-p" + p;
+    return FelixFixture.plus(image, Keys.RESOURCES + "globalnetworkpolicies/" + name, "{\"kind\":"
+        + "\"GlobalNetworkPolicy\",\"apiVersion\":\"projectcalico.org/v3\",\"metadata\":{\"name\":\"" + name
+        + "\"},\"spec\":{" + policySpec(p, port) + "}}");
   }
 
   static boolean local(int i) {
@@ -93,7 +107,7 @@ final class PolicyCluster {
         + "\"},\"spec\":{" + rules + "\"labelsToApply\":{\"" + labelKey + "\":\"default\"}}}";
   }
 
-  private static String policySpec(int p) {
+  private static String policySpec(int p, int port) {
     StringBuilder s = new StringBuilder();
     if (p % 13 != 0) {
       s.append("\"order\":").append(100 + 10 * (p % 10)).append(',');
@@ -106,7 +120,7 @@ final class PolicyCluster {
       s.append("{\"action\":\"Deny\",\"source\":{\"nets\":[\"10.99.").append(p % 250).append(".0/24\"]}},");
     }
     s.append("{\"action\":\"Allow\",\"protocol\":\"TCP\",\"source\":{\"selector\":\"app == 'a")
-        .append((7 * p + 1) % APPS).append("'\"},\"destination\":{\"ports\":[").append(8080 + p % 3)
+        .append((7 * p + 1) % APPS).append("'\"},\"destination\":{\"ports\":[").append(port)
         .append(",\"9000:9010\"]}},");
     s.append("{\"action\":\"Allow\",\"protocol\":\"TCP\",\"source\":{\"selector\":\"tier == 't").append(p % TIERS)
         .append("'\"},\"destination\":{\"ports\":[443]}}");
