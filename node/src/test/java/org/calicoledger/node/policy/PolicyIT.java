@@ -5,12 +5,15 @@ import static org.calicoledger.node.policy.PolicyPods.Proto.TCP;
 import static org.calicoledger.node.policy.PolicyPods.Proto.UDP;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calicoledger.felix.calc.policy.PolicyNames;
 import org.calicoledger.node.testing.FelixLab;
 import org.calicoledger.node.testing.NodeLab;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,7 +45,7 @@ class PolicyIT {
   static FelixLab.Node b;
   static PolicyPods pods;
   /** YAML documents applied by the running test, deleted after it (also when it failed). */
-  final java.util.ArrayList<String> applied = new java.util.ArrayList<>();
+  final List<String> applied = new ArrayList<>();
 
   @BeforeAll
   static void cluster() throws Exception {
@@ -51,7 +54,7 @@ class PolicyIT {
     a = lab.node("a", 1, 2, ENV);
     b = lab.node("b", 1, 3, ENV);
     pods = new PolicyPods(lab);
-    Map<String, PolicyPods.Placement> where = new java.util.LinkedHashMap<>();
+    Map<String, PolicyPods.Placement> where = new LinkedHashMap<>();
     where.put("p1", new PolicyPods.Placement(a, "default"));
     where.put("p2", new PolicyPods.Placement(a, "default"));
     where.put("p3", new PolicyPods.Placement(b, "default"));
@@ -93,7 +96,7 @@ class PolicyIT {
     }
   }
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void removeApplied() {
     for (int i = applied.size() - 1; i >= 0; i--) {
       lab.calicoctl(applied.get(i), "delete", "-f", "-");
@@ -397,7 +400,7 @@ class PolicyIT {
     pods.expect("p1", "p4", UDP, 8080, false);
     pods.expectTcp("p1", "p3", true);
     pods.expect("p1", "p3", UDP, 8080, true);
-    assertCounts(a, PolicyNames.policyChain(false, "p1-out"), "p1", "p3");
+    ChainCounters.assertCounts(pods, a, PolicyNames.policyChain(false, "p1-out"), "p1", "p3");
     pods.expectTcp("p2", "p1", true);
     pods.expectTcp("p3", "p1", true);
     pods.expectTcp("p2", "p3", true);
@@ -468,7 +471,7 @@ class PolicyIT {
     // a NetworkPolicy's id has a '/', so its chain name is hashed
     String npChain = PolicyNames.policyChain(true, PolicyNames.policyId("default", "db-web"));
     assertThat(npChain).startsWith("cali-pi-_").hasSize(28);
-    assertCounts(a, npChain, "p1", "p2");
+    ChainCounters.assertCounts(pods, a, npChain, "p1", "p2");
 
     String otherNamespace = np("default", "db-web", """
         selector: role == "db"
@@ -577,39 +580,9 @@ class PolicyIT {
     pods.expectTcp("p1", "p2", true);
     String chain = PolicyNames.policyChain(true, PolicyNames.policyId(null, "db-web"));
     assertThat(chain).isEqualTo("cali-pi-db-web");
-    assertCounts(a, chain, "p1", "p2");
+    ChainCounters.assertCounts(pods, a, chain, "p1", "p2");
     // p2's endpoint chain (to the pod: ingress) sends new connections through the policy's chain
     String toP2 = "cali-tw-" + pods.endpoint("p2").path("spec").path("interfaceName").asText();
     assertThat(a.exec("iptables", "-t", "filter", "-S", toP2).out()).contains("-j " + chain);
-  }
-
-  /** Three new TCP connections {@code from -> to} (allowed) add at least 3 packets to one rule of {@code chain}. */
-  static void assertCounts(FelixLab.Node node, String chain, String from, String to) {
-    List<Long> before = packets(node, chain);
-    for (int i = 0; i < 3; i++) {
-      assertThat(pods.reaches(from, to, TCP, 8080)).as(from + " -> " + to).isTrue();
-    }
-    List<Long> after = packets(node, chain);
-    assertThat(java.util.stream.IntStream.range(0, after.size())
-        .anyMatch(i -> after.get(i) >= (i < before.size() ? before.get(i) : 0) + 3))
-        .as("a rule of %s on %s counted 3 new connections: packets per rule %s before, %s after%n%s", chain,
-            node.name, before, after, node.exec("iptables", "-t", "filter", "-L", chain, "-v", "-x", "-n").out())
-        .isTrue();
-  }
-
-  /** The packet count of each of {@code chain}'s rules on {@code node} ({@code iptables -L -v -x -n}), in order. */
-  static List<Long> packets(FelixLab.Node node, String chain) {
-    NodeLab.Run r = node.exec("iptables", "-t", "filter", "-L", chain, "-v", "-x", "-n");
-    assertThat(r.code()).as("chain %s on %s: %s%n%s", chain, node.name, r.err(),
-        node.exec("iptables-save", "-t", "filter").out()).isZero();
-    List<Long> counts = new java.util.ArrayList<>();
-    for (String line : r.out().lines().skip(2).toList()) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length > 2 && f[0].matches("\\d+")) {
-        counts.add(Long.parseLong(f[0]));
-      }
-    }
-    assertThat(counts).as("%s on %s has rules:%n%s", chain, node.name, r.out()).isNotEmpty();
-    return counts;
   }
 }

@@ -3,7 +3,11 @@ package org.calicoledger.node.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.calicoledger.node.testing.FelixLab;
 import org.calicoledger.node.testing.NodeLab;
 
@@ -159,10 +163,10 @@ final class PolicyPods implements AutoCloseable {
    * returns when the first answered probe ended, in milliseconds after the command started, and the command's run.
    * Fails with evidence when no probe is answered within {@code seconds} of the start.
    */
-  Overlap answeredDuring(java.util.function.Supplier<NodeLab.Run> command, String from, String to, int seconds)
+  Overlap answeredDuring(Supplier<NodeLab.Run> command, String from, String to, int seconds)
       throws InterruptedException {
-    java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(-1);
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicLong answered = new AtomicLong(-1);
+    AtomicBoolean stop = new AtomicBoolean();
     long t0 = System.nanoTime();
     Thread prober = new Thread(() -> {
       while (!stop.get() && System.nanoTime() - t0 < seconds * 1_000_000_000L) {
@@ -215,7 +219,7 @@ final class PolicyPods implements AutoCloseable {
       b.append("node ").append(n.name).append(": iptables-save -c -t filter\n")
           .append(n.exec("iptables-save", "-c", "-t", "filter").out())
           .append("node ").append(n.name).append(": felix warnings\n");
-      java.util.List<String> warnings = n.logText().lines()
+      List<String> warnings = n.logText().lines()
           .filter(l -> l.contains("WARNING") || l.contains("ERROR") || l.contains("SEVERE")).toList();
       warnings.subList(Math.max(0, warnings.size() - 30), warnings.size()).forEach(l -> b.append(l).append('\n'));
     }
