@@ -17,6 +17,17 @@ record AndSelector(List<Selector> operands) implements Selector {
   }
 
   @Override
+  public Map.Entry<String, String> requiredLabel() {
+    for (Selector s : operands) {
+      Map.Entry<String, String> r = s.requiredLabel();
+      if (r != null) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  @Override
   public boolean matches(Map<String, String> labels) {
     for (Selector s : operands) {
       if (!s.matches(labels)) {

@@ -6,6 +6,11 @@ import java.util.Objects;
 /** {@code key OP "value"} for the operators that compare a label with one string. */
 record CompareSelector(String key, Op op, String value) implements Selector {
 
+  @Override
+  public Map.Entry<String, String> requiredLabel() {
+    return op == Op.EQ ? Map.entry(key, value) : null;
+  }
+
   /** The comparison operators, with the spelling {@link #toString()} prints. */
   enum Op {
     EQ("=="),

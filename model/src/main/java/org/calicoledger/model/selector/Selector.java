@@ -72,6 +72,15 @@ public sealed interface Selector
   /** Whether a resource with these labels is selected. A {@code null} value counts as an absent label. */
   boolean matches(Map<String, String> labels);
 
+  /**
+   * A label every match must carry with exactly this value ({@code key == "value"} alone or as an operand of
+   * {@code &&}), as {@code key=value}'s two parts, or null when there is none. Lets a caller look candidates up in an
+   * index of labels instead of testing every resource; {@link #matches} must still be asked.
+   */
+  default Map.Entry<String, String> requiredLabel() {
+    return null;
+  }
+
   /** Calico's canonical text for this selector; parsing it gives back an equal selector. */
   @Override
   String toString();

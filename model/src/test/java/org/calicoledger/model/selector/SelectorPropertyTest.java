@@ -90,6 +90,18 @@ class SelectorPropertyTest {
     });
   }
 
+  /** The index key is a promise: whatever matches carries that label with that value. */
+  @Property(tries = 3000)
+  void aMatchAlwaysCarriesTheRequiredLabel(@ForAll("selectors") Selector selector,
+      @ForAll("labelMaps") Map<String, String> labels) {
+    Map.Entry<String, String> required = selector.requiredLabel();
+    Statistics.collect(required != null);
+    if (required != null && selector.matches(labels)) {
+      assertThat(labels).containsEntry(required.getKey(), required.getValue());
+    }
+    Statistics.coverage(c -> c.check(true).percentage(p -> p > 5));
+  }
+
   @Property(tries = 1000)
   void textualConnectivesBehaveAsBooleans(@ForAll("selectors") Selector s1, @ForAll("selectors") Selector s2,
       @ForAll("labelMaps") Map<String, String> labels) {

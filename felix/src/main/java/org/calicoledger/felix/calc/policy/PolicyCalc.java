@@ -75,7 +75,13 @@ public final class PolicyCalc {
 
   private record Policy(String id, String namespace, double order, Selector selector, Selector namespaceSelector,
       boolean ingress, boolean egress, List<org.calicoledger.model.Rule> inRules,
-      List<org.calicoledger.model.Rule> outRules) {}
+      List<org.calicoledger.model.Rule> outRules, String inChain, String outChain) {
+    Policy(String id, String namespace, double order, Selector selector, Selector namespaceSelector, boolean ingress,
+        boolean egress, List<org.calicoledger.model.Rule> inRules, List<org.calicoledger.model.Rule> outRules) {
+      this(id, namespace, order, selector, namespaceSelector, ingress, egress, inRules, outRules,
+          PolicyNames.policyChain(true, id), PolicyNames.policyChain(false, id));
+    }
+  }
 
   /** A rendered active chain and the sets it references. */
   private record Rendered(Chain chain, Set<SetKey> selectorSets, Set<SortedSet<String>> netsSets) {}
@@ -98,6 +104,13 @@ public final class PolicyCalc {
 
   // derived from the definitions (policies, profiles, network sets)
   private List<Policy> policies = List.of();
+  private final Map<String, Policy> policyById = new HashMap<>();
+  /** Positions in {@link #policies} by the label their selector requires ({@link #labelKey}); the rest apart. */
+  private final Map<String, List<Integer>> policiesByLabel = new HashMap<>();
+  private final List<Integer> unindexedPolicies = new ArrayList<>();
+  private final Map<String, String[]> profileChains = new HashMap<>();
+  /** Item keys by each {@code key=value} label they carry ({@link #labelKey}). */
+  private final Map<String, Set<String>> itemsByLabel = new HashMap<>();
   private Map<String, Profile> profiles = Map.of();
   private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
@@ -223,16 +236,31 @@ public final class PolicyCalc {
     chains.clear();
     ipsets.clear();
     namespaceLabels.clear();
+    itemsByLabel.clear();
+    profileChains.clear();
+    policyById.clear();
+    policiesByLabel.clear();
+    unindexedPolicies.clear();
 
     profiles = new HashMap<>(image.profiles());
     policies = parsePolicies(image);
+    for (int i = 0; i < policies.size(); i++) {
+      Policy p = policies.get(i);
+      policyById.put(p.id(), p);
+      Map.Entry<String, String> req = p.selector().requiredLabel();
+      if (req == null) {
+        unindexedPolicies.add(i);
+      } else {
+        policiesByLabel.computeIfAbsent(labelKey(req.getKey(), req.getValue()), k -> new ArrayList<>()).add(i);
+      }
+    }
     for (var e : image.get(Concern.GLOBAL_NETWORK_SETS).map().entrySet()) {
       GlobalNetworkSet s = e.getValue();
-      items.put("g:" + e.getKey(), new Item(null, labels(s.metadata().labels()), nets(s.spec().nets()), null, null));
+      putItem("g:" + e.getKey(), new Item(null, labels(s.metadata().labels()), nets(s.spec().nets()), null, null));
     }
     for (var e : image.get(Concern.NETWORK_SETS).map().entrySet()) {
       NetworkSet s = e.getValue();
-      items.put("n:" + e.getKey(), new Item(s.namespace(), labels(s.metadata().labels()), nets(s.spec().nets()), null,
+      putItem("n:" + e.getKey(), new Item(s.namespace(), labels(s.metadata().labels()), nets(s.spec().nets()), null,
           null));
     }
     KeyedImage<WorkloadEndpoint> weps = image.get(Concern.WORKLOAD_ENDPOINTS);
@@ -240,7 +268,7 @@ public final class PolicyCalc {
       wepValues.put(e.getKey(), e.getValue());
       Item it = item(weps, e.getKey(), e.getValue());
       if (it != null) {
-        items.put("w:" + e.getKey(), it);
+        putItem("w:" + e.getKey(), it);
         if (it.iface() != null) {
           localByIface.putIfAbsent(it.iface(), "w:" + e.getKey());
         }
@@ -464,10 +492,9 @@ public final class PolicyCalc {
       } else {
         wepValues.put(e.getKey(), now);
       }
-      if (after == null) {
-        items.remove(key);
-      } else {
-        items.put(key, after);
+      removeItem(key);
+      if (after != null) {
+        putItem(key, after);
       }
       for (Map.Entry<SetKey, SetState> s : selectorSets.entrySet()) {
         boolean was = before != null && matches(s.getKey(), before);
@@ -506,6 +533,62 @@ public final class PolicyCalc {
     }
   }
 
+  static String labelKey(String key, String value) {
+    return key + '\u0000' + value;
+  }
+
+  private void putItem(String key, Item it) {
+    removeItem(key);
+    items.put(key, it);
+    for (Map.Entry<String, String> l : it.labels().entrySet()) {
+      itemsByLabel.computeIfAbsent(labelKey(l.getKey(), l.getValue()), k -> new HashSet<>()).add(key);
+    }
+  }
+
+  private void removeItem(String key) {
+    Item old = items.remove(key);
+    if (old != null) {
+      for (Map.Entry<String, String> l : old.labels().entrySet()) {
+        String lk = labelKey(l.getKey(), l.getValue());
+        Set<String> s = itemsByLabel.get(lk);
+        if (s != null && s.remove(key) && s.isEmpty()) {
+          itemsByLabel.remove(lk);
+        }
+      }
+    }
+  }
+
+  /** The items a set's selector may match: those carrying its required label, or all. */
+  private Iterable<Item> candidates(Selector selector) {
+    Map.Entry<String, String> req = selector.requiredLabel();
+    if (req == null) {
+      return items.values();
+    }
+    Set<String> keys = itemsByLabel.getOrDefault(labelKey(req.getKey(), req.getValue()), Set.of());
+    List<Item> out = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      out.add(items.get(k));
+    }
+    return out;
+  }
+
+  /** The policies whose selector may match labels {@code l}, in policy order. */
+  private List<Policy> candidatePolicies(Map<String, String> l) {
+    List<Integer> idx = new ArrayList<>(unindexedPolicies);
+    for (Map.Entry<String, String> e : l.entrySet()) {
+      List<Integer> p = policiesByLabel.get(labelKey(e.getKey(), e.getValue()));
+      if (p != null) {
+        idx.addAll(p);
+      }
+    }
+    java.util.Collections.sort(idx);
+    List<Policy> out = new ArrayList<>(idx.size());
+    for (int i : idx) {
+      out.add(policies.get(i));
+    }
+    return out;
+  }
+
   private int countNew(Map<String, ImageValue[]> changed) {
     int n = 0;
     for (ImageValue[] v : changed.values()) {
@@ -530,7 +613,7 @@ public final class PolicyCalc {
     if (ep != null) {
       List<String> in = new ArrayList<>();
       List<String> out = new ArrayList<>();
-      for (Policy p : policies) {
+      for (Policy p : candidatePolicies(ep.labels())) {
         if (selects(p, ep)) {
           if (p.ingress()) {
             in.add(p.id());
@@ -549,7 +632,8 @@ public final class PolicyCalc {
       now = new List[] {List.copyOf(in), List.copyOf(out), List.copyOf(profs)};
       localPolicies.put(iface, now);
       reference(now, +1);
-      EndpointRules r = new EndpointRules(endpointChain(true, now[0], now[2]), endpointChain(false, now[1], now[2]));
+      EndpointRules r = new EndpointRules(endpointChain(true, now[0], now[2]),
+          endpointChain(false, now[1], now[2]));
       if (!r.equals(endpointRules.put(iface, r))) {
         changedIfaces.add(iface);
       }
@@ -571,20 +655,31 @@ public final class PolicyCalc {
     return p.selector().matches(ep.labels());
   }
 
-  private static List<Rule> endpointChain(boolean inbound, List<String> policyIds, List<String> profiles) {
+  private String policyChain(boolean inbound, String id) {
+    Policy p = policyById.get(id);
+    return p == null ? PolicyNames.policyChain(inbound, id) : inbound ? p.inChain() : p.outChain();
+  }
+
+  private String profileChain(boolean inbound, String name) {
+    String[] c = profileChains.computeIfAbsent(name, n -> new String[] {PolicyNames.profileChain(true, n),
+        PolicyNames.profileChain(false, n)});
+    return inbound ? c[0] : c[1];
+  }
+
+  private List<Rule> endpointChain(boolean inbound, List<String> policyIds, List<String> profiles) {
     List<Rule> r = new ArrayList<>();
     r.add(Rule.of("-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT"));
     r.add(Rule.of("-m conntrack --ctstate INVALID", "-j DROP"));
     r.add(Rule.of("", RuleRenderer.CLEAR_MARKS));
     if (!policyIds.isEmpty()) {
       for (String id : policyIds) {
-        r.add(Rule.of(RuleRenderer.MARK_NOT_PASS, "-j " + PolicyNames.policyChain(inbound, id)));
+        r.add(Rule.of(RuleRenderer.MARK_NOT_PASS, "-j " + policyChain(inbound, id)));
         r.add(Rule.of(RuleRenderer.MARK_ACCEPT, "-j RETURN"));
       }
       r.add(Rule.of(RuleRenderer.MARK_NOT_PASS, "-j DROP"));
     }
     for (String p : profiles) {
-      r.add(Rule.of("", "-j " + PolicyNames.profileChain(inbound, p)));
+      r.add(Rule.of("", "-j " + profileChain(inbound, p)));
       r.add(Rule.of(RuleRenderer.MARK_ACCEPT, "-j RETURN"));
     }
     r.add(Rule.of("", "-j DROP"));
@@ -596,10 +691,10 @@ public final class PolicyCalc {
     for (int dir = 0; dir < 2; dir++) {
       boolean inbound = dir == 0;
       for (String id : lists[dir]) {
-        reference(PolicyNames.policyChain(inbound, id), delta, () -> renderPolicy(id, inbound));
+        reference(policyChain(inbound, id), delta, () -> renderPolicy(id, inbound));
       }
       for (String p : lists[2]) {
-        reference(PolicyNames.profileChain(inbound, p), delta, () -> renderProfile(p, inbound));
+        reference(profileChain(inbound, p), delta, () -> renderProfile(p, inbound));
       }
     }
   }
@@ -629,19 +724,18 @@ public final class PolicyCalc {
   }
 
   private Rendered renderPolicy(String id, boolean inbound) {
-    for (Policy p : policies) {
-      if (p.id().equals(id)) {
-        return render(PolicyNames.policyChain(inbound, id), inbound ? p.inRules() : p.outRules(), p.namespace());
-      }
+    Policy p = policyById.get(id);
+    if (p == null) {
+      throw new IllegalStateException("policy " + id + " is referenced but unknown");
     }
-    throw new IllegalStateException("policy " + id + " is referenced but unknown");
+    return render(inbound ? p.inChain() : p.outChain(), inbound ? p.inRules() : p.outRules(), p.namespace());
   }
 
   private Rendered renderProfile(String name, boolean inbound) {
     Profile p = profile(name);
     List<org.calicoledger.model.Rule> rules = p == null ? List.of()
         : rules(inbound ? p.spec().ingress() : p.spec().egress());
-    return render(PolicyNames.profileChain(inbound, name), rules, null);
+    return render(profileChain(inbound, name), rules, null);
   }
 
   private static Rendered render(String chain, List<org.calicoledger.model.Rule> rules, String namespace) {
@@ -679,7 +773,7 @@ public final class PolicyCalc {
       }
       s = new SetState(PolicyNames.selectorSet(k));
       selectorSets.put(k, s);
-      for (Item it : items.values()) {
+      for (Item it : candidates(k.selector())) {
         if (matches(k, it)) {
           add(s, it.members());
         }
