@@ -161,7 +161,7 @@ class ClusterImageTest {
         put("/calico/ipam/v2/handle/k8s-pod.abc", "{\"block\":{\"10.0.0.0/26\":1},\"deleted\":false}"),
         put("/calico/ipam/v2/config", "{\"strict_affinity\":true,\"auto_allocate_blocks\":true}"),
         put(other, "{\"time\":\"now\"}"),
-        put("/calico/resources/v3/projectcalico.org/networkpolicies/ns/x", "{}")));
+        put("/calico/resources/v3/projectcalico.org/tiers/x", "{}")));
     IpamBlock b = img.ipamBlocks().get("10.0.0.0/26");
     assertThat(b.host()).isEqualTo("n1");
     assertThat(b.inUse()).isEqualTo(2);
@@ -169,7 +169,7 @@ class ClusterImageTest {
     assertThat(img.blockAffinities().get("n1/10.0.0.0/26").confirmed()).isTrue();
     assertThat(img.ipamHandles().get("k8s-pod.abc").blocks()).containsEntry("10.0.0.0/26", 1);
     assertThat(img.ipamConfig().strictAffinity()).isTrue();
-    assertThat(img.other()).containsOnlyKeys(other, "/calico/resources/v3/projectcalico.org/networkpolicies/ns/x");
+    assertThat(img.other()).containsOnlyKeys(other, "/calico/resources/v3/projectcalico.org/tiers/x");
     assertThat(ClusterImage.EMPTY.ipamConfig()).isEqualTo(IpamConfig.DEFAULT);
   }
 
