@@ -14,8 +14,9 @@ import org.calicoledger.store.StoreException;
  * fresh copy, up to {@link #ATTEMPTS} times; the last {@link StoreException.Conflict} is thrown after that.
  *
  * <p>The edit must depend only on the resource it is given (it may run more than once) and refuses with an
- * {@link IllegalArgumentException}, which is passed on with nothing written. An edit that returns a resource equal to
- * the one read writes nothing (no new revision, no audit record).
+ * {@link IllegalArgumentException}, which is passed on with nothing written. An edit that changes nothing is still
+ * written (a new revision, an audit record and a history entry), as Calico's calicoctl writes it: a script that patches
+ * or labels expects its change in the history whether or not the value was already so.
  */
 final class ResourceEdit {
   static final int ATTEMPTS = 5;
@@ -36,9 +37,6 @@ final class ResourceEdit {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Resource current = store.get(key).orElseThrow(() -> new StoreException.NotFound(key.toString()));
       Resource next = edit.apply(current);
-      if (next.equals(current)) {
-        return new Outcome(current, current, false);
-      }
       try {
         Resource written = store.update(next.withMetadata(next.metadata()
             .withResourceVersion(current.metadata().resourceVersion())), audit);
