@@ -38,11 +38,11 @@ public final class DemoMain implements Callable<Integer> {
   String backend;
 
   @Option(names = "--ha", description = "High availability: 3 etcd members, 3 Kafka brokers and 2 journals in the "
-      + "infra namespace (HaInfra), and step 7 kills one of each while pods ping.")
+      + "infra namespace (HaInfra), and step 8 kills one of each while pods ping.")
   boolean ha;
 
   @Option(names = "--steps", split = ",", paramLabel = "N[,N...]",
-      description = "Only these steps (1-6), e.g. --steps 1,3 (default: all; later steps expect the earlier ones' state).")
+      description = "Only these steps (1-7; 8 with --ha), e.g. --steps 1,3 (default: all; later steps expect the earlier ones' state).")
   List<Integer> steps;
 
   private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

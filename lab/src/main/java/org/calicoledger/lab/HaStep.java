@@ -34,7 +34,7 @@ public final class HaStep implements Step {
 
   @Override
   public int number() {
-    return 7;
+    return 8;
   }
 
   @Override

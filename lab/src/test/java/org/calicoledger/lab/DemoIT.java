@@ -99,4 +99,13 @@ class DemoIT {
     assertThat(changes).hasSizeGreaterThanOrEqualTo(7);
     assertThat(r.check("every change the demo made").evidence()).startsWith(changes.size() + " of " + changes.size());
   }
+
+  @Test
+  @Order(7)
+  void networkPolicy() {
+    StepResult r = step(7);
+    assertThat(r.check("node-2/pod-1 (role=other) -> db is denied once a policy selects db").evidence())
+        .isEqualTo("3 pings, no answer");
+    assertThat(r.check("relabelled role=web, node-2/pod-1 reaches db").evidence()).startsWith("answered ");
+  }
 }
