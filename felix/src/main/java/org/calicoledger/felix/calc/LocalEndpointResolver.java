@@ -219,7 +219,7 @@ public final class LocalEndpointResolver {
           addrs.add(fast);
           continue;
         }
-        Cidr c = n.contains("/") ? Cidr.parse(n) : Cidr.parseAddress(n);
+        Cidr c = Cidr.parseCidrOrAddress(n);
         if (c.isIpv4()) {
           addrs.add(c.addressString() + "/32");
         }

@@ -44,6 +44,11 @@ public final class Cidr implements Comparable<Cidr> {
     return new Cidr(addr, len);
   }
 
+  /** {@code ADDR/LEN} as {@link #parse}, or a bare address as its host CIDR ({@link #parseAddress}). */
+  public static Cidr parseCidrOrAddress(String text) {
+    return text != null && text.indexOf('/') >= 0 ? parse(text) : parseAddress(text);
+  }
+
   /** A single address as a host CIDR ({@code /32} or {@code /128}). */
   public static Cidr parseAddress(String text) {
     byte[] addr = literalBytes(text, text);

@@ -30,4 +30,13 @@ class CidrTest {
     assertThatThrownBy(() -> Cidr.parse("localhost/8")).hasMessageContaining("not a valid IP network");
     assertThatThrownBy(() -> Cidr.parseAddress("010.0.0.1")).hasMessageContaining("not a valid IP address");
   }
+
+  @Test
+  void aCidrOrABareAddress() {
+    assertThat(Cidr.parseCidrOrAddress("10.0.0.5")).isEqualTo(Cidr.parse("10.0.0.5/32"));
+    assertThat(Cidr.parseCidrOrAddress("fd00::1")).isEqualTo(Cidr.parse("fd00::1/128"));
+    assertThat(Cidr.parseCidrOrAddress("10.1.2.3/16").prefixLength()).isEqualTo(16);
+    assertThatThrownBy(() -> Cidr.parseCidrOrAddress("10.0.0.0/33")).hasMessageContaining("0-32");
+    assertThatThrownBy(() -> Cidr.parseCidrOrAddress("web")).hasMessageContaining("not a valid IP address");
+  }
 }

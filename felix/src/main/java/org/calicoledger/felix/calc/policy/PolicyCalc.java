@@ -396,13 +396,13 @@ public final class PolicyCalc {
     List<String> members = new ArrayList<>();
     if (s.ipNetworks() != null) {
       for (String n : s.ipNetworks()) {
-        if (n.indexOf(':') < 0) {
-          try {
-            Cidr c = Cidr.parse(n.indexOf('/') < 0 ? n + "/32" : n);
-            members.add(c.network().toString());
-          } catch (RuntimeException ignored) {
-            // an address that does not parse is not a member
+        try {
+          Cidr c = RuleRenderer.v4Network(n);
+          if (c != null) {
+            members.add(c.toString());
           }
+        } catch (RuntimeException ignored) {
+          // an address that does not parse is not a member
         }
       }
     }
@@ -422,11 +422,11 @@ public final class PolicyCalc {
   private static List<String> nets(List<String> nets) {
     List<String> out = new ArrayList<>();
     for (String n : nets == null ? List.<String>of() : nets) {
-      if (n.indexOf(':') >= 0) {
-        continue;
-      }
       try {
-        Cidr c = Cidr.parse(n.indexOf('/') < 0 ? n + "/32" : n).network();
+        Cidr c = RuleRenderer.v4Network(n);
+        if (c == null) {
+          continue;
+        }
         if (c.prefixLength() == 0) {
           out.add("0.0.0.0/1");
           out.add("128.0.0.0/1");

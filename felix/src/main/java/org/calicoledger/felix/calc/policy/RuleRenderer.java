@@ -165,12 +165,20 @@ public final class RuleRenderer {
   private static SortedSet<String> v4(List<String> nets) {
     SortedSet<String> out = new TreeSet<>();
     for (String n : nets) {
-      if (n.indexOf(':') < 0) {
-        Cidr c = Cidr.parse(n.indexOf('/') < 0 ? n + "/32" : n);
-        out.add(c.network().toString());
+      Cidr c = v4Network(n);
+      if (c != null) {
+        out.add(c.toString());
       }
     }
     return out;
+  }
+
+  /**
+   * The IPv4 network of a CIDR or a bare address ({@code 10.0.0.5} is {@code 10.0.0.5/32}, host bits cleared), or null
+   * for IPv6; throws for text that is neither.
+   */
+  static Cidr v4Network(String text) {
+    return text.indexOf(':') >= 0 ? null : Cidr.parseCidrOrAddress(text).network();
   }
 
   private static final java.util.regex.Pattern PORT = java.util.regex.Pattern.compile("(\\d{1,5})(:(\\d{1,5}))?");
