@@ -16,6 +16,7 @@ import org.calicoledger.model.Kind;
 import org.calicoledger.model.NetworkPolicy;
 import org.calicoledger.model.NetworkSet;
 import org.calicoledger.model.Node;
+import org.calicoledger.model.PolicyOrder;
 import org.calicoledger.model.Profile;
 import org.calicoledger.model.Resource;
 import org.calicoledger.model.WorkloadEndpoint;
@@ -133,11 +134,11 @@ final class Tables {
           new Column("CALICOVERSION", r -> ((ClusterInformation) r).spec().calicoVersion()),
           new Column("DATASTOREREADY", r -> dash(((ClusterInformation) r).spec().datastoreReady())));
       case GLOBAL_NETWORK_POLICY -> wide
-          ? List.of(name, new Column("ORDER", r -> order(((GlobalNetworkPolicy) r).spec().order())),
+          ? List.of(name, new Column("ORDER", r -> PolicyOrder.format(((GlobalNetworkPolicy) r).spec().order())),
               new Column("SELECTOR", r -> ((GlobalNetworkPolicy) r).spec().selector()))
           : List.of(name);
       case NETWORK_POLICY -> wide
-          ? List.of(name, new Column("ORDER", r -> order(((NetworkPolicy) r).spec().order())),
+          ? List.of(name, new Column("ORDER", r -> PolicyOrder.format(((NetworkPolicy) r).spec().order())),
               new Column("SELECTOR", r -> ((NetworkPolicy) r).spec().selector()))
           : List.of(name);
       case GLOBAL_NETWORK_SET -> wide
@@ -148,14 +149,6 @@ final class Tables {
           : List.of(name);
       case HOOK -> HookColumns.columns(name, wide);
     };
-  }
-
-  /** A policy order as calicoctl prints it: a whole number without a fraction, empty when unset. */
-  private static String order(Double o) {
-    if (o == null) {
-      return "";
-    }
-    return o == Math.rint(o) && Math.abs(o) < 1e15 ? Long.toString(o.longValue()) : o.toString();
   }
 
   private static Column pool(Function<IPPool.Spec, String> f) {
