@@ -3,7 +3,6 @@ package org.calicoledger.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Step 7: network policy. node-1/pod-2 becomes {@code role=db}, node-1/pod-1 {@code role=web} and node-2/pod-1
@@ -41,8 +40,8 @@ final class PolicyStep implements Step {
           + "\nspec:\n  order: 10\n  selector: role == 'db'\n  types: [Ingress]\n  ingress:\n  - action: Allow\n"
           + "    protocol: ICMP\n    source:\n      selector: role == 'web'\n";
       w.show("policy (calicoctl apply -f -)", yaml.strip());
-      Host.Result applied = w.cluster.calicoctlWith(Map.of("CALICO_ACTOR", w.actor), yaml, "apply", "-f", "-",
-          "--reason", "demo step 7: only web pods may ping db");
+      Host.Result applied = w.calicoctl(yaml, "globalnetworkpolicy", POLICY, "demo step 7: only web pods may ping db",
+          "apply", "-f", "-");
       r.check("calicoctl apply of GlobalNetworkPolicy " + POLICY, applied.ok(), applied.text());
 
       boolean denied = Host.poll(Duration.ofSeconds(20), () -> !n2.ping("pod-1", db))
@@ -66,9 +65,8 @@ final class PolicyStep implements Step {
       r.check("relabelled role=web, node-2/pod-1 reaches db", through, through
           ? "answered " + ms + " ms after calicoctl label returned (pings 1 s apart)" : "no answer in 10 s");
     } finally {
-      Host.Result del = w.cluster.calicoctlWith(Map.of("CALICO_ACTOR", w.actor), null, "delete",
-          "globalnetworkpolicy", POLICY, "--reason", "demo step 7: policy removed");
-      w.say("  $ calicoctl delete globalnetworkpolicy " + POLICY + "\n    " + del.text().strip());
+      Host.Result del = w.calicoctl(null, "globalnetworkpolicy", POLICY, "demo step 7: policy removed", "delete",
+          "globalnetworkpolicy", POLICY);
       r.check("calicoctl delete globalnetworkpolicy " + POLICY, del.ok(), del.text());
     }
     label(w, r, n2, "pod-1", "role=other");
@@ -80,10 +78,8 @@ final class PolicyStep implements Step {
   /** {@code calicoctl label workloadendpoint <pod's endpoint> k=v -n default --overwrite}. */
   private static void label(Walk w, Walk.Recorder r, Node n, String pod, String kv) throws Exception {
     String wep = endpointName(w, n, pod);
-    w.say("  $ calicoctl label workloadendpoint " + wep + " " + kv + " -n default --overwrite");
-    Host.Result res = w.cluster.calicoctlWith(Map.of("CALICO_ACTOR", w.actor), null, "label", "workloadendpoint",
-        wep, kv, "-n", "default", "--overwrite", "--reason", "demo step 7: " + n.name + "/" + pod + " " + kv);
-    w.say("    " + res.text().strip());
+    Host.Result res = w.calicoctl(null, "workloadendpoint", wep, "demo step 7: " + n.name + "/" + pod + " " + kv,
+        "label", "workloadendpoint", wep, kv, "-n", "default", "--overwrite");
     r.check("label " + n.name + "/" + pod + " " + kv, res.ok(), res.text());
   }
 

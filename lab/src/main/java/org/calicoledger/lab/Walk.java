@@ -92,9 +92,21 @@ public final class Walk {
 
   /** {@code calicoctl patch KIND NAME -p JSON --reason REASON} as the walk's actor; recorded as a change. */
   public Host.Result patch(String kind, String name, String json, String reason) {
-    say("  $ calicoctl patch " + kind + " " + name + " -p '" + json + "' --reason '" + reason + "'");
-    Host.Result r = cluster.calicoctlWith(Map.of("CALICO_ACTOR", actor), null, "patch", kind, name, "-p", json,
-        "--reason", reason);
+    return calicoctl(null, kind, name, reason, "patch", kind, name, "-p", json);
+  }
+
+  /**
+   * {@code calicoctl ARGS --reason REASON} (with {@code stdin}) as the walk's actor, printed (arguments with other
+   * characters than {@code [\w./:=,-]} in single quotes); recorded as a change of {@code kind}/{@code name} when it
+   * succeeds, what it said otherwise.
+   */
+  public Host.Result calicoctl(String stdin, String kind, String name, String reason, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(args));
+    cmd.add("--reason");
+    cmd.add(reason);
+    say("  $ calicoctl " + cmd.stream().map(a -> a.matches("[\\w./:=,-]+") ? a : "'" + a + "'")
+        .collect(Collectors.joining(" ")) + (stdin == null ? "" : " (stdin: the document above)"));
+    Host.Result r = cluster.calicoctlWith(Map.of("CALICO_ACTOR", actor), stdin, cmd.toArray(String[]::new));
     if (r.ok()) {
       changes.add(new Change(kind, name, reason));
     } else {
