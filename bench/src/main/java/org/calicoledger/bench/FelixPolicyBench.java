@@ -116,6 +116,28 @@ final class FelixPolicyBench implements Benchmark {
     return o;
   }
 
+  /** {@link System#nanoTime()} before every part's {@code onImage}, after them, and after the pass. */
+  private record Timing(long start, long calculated, long applied) {
+    double onImageMs() {
+      return (calculated - start) / 1e6;
+    }
+
+    double totalMs() {
+      return (applied - start) / 1e6;
+    }
+  }
+
+  /** Hands {@code image} to every part, then runs one {@link #pass}, timing both. */
+  private static Timing timedPass(List<FelixPart> parts, ClusterImage image, boolean full, String what) {
+    long t0 = System.nanoTime();
+    for (FelixPart p : parts) {
+      p.onImage(image);
+    }
+    long t1 = System.nanoTime();
+    pass(parts, full, what);
+    return new Timing(t0, t1, System.nanoTime());
+  }
+
   private List<Row> full() {
     List<Double> ours = new ArrayList<>();
     List<Double> onImage = new ArrayList<>();
@@ -133,20 +155,16 @@ final class FelixPolicyBench implements Benchmark {
       ClusterImage image = PolicyCluster.image();
       String o = fx.namespace("ours" + i);
       HostCommands cmd = HostCommands.inNamespace(o);
-      long t1 = System.nanoTime();
       List<FelixPart> parts = parts(cmd, new PolicyCalc(FelixFixture.NODE));
-      parts.forEach(p -> p.onImage(image));
-      long t2 = System.nanoTime();
-      pass(parts, true, "the full programming");
-      long t3 = System.nanoTime();
+      Timing t = timedPass(parts, image, true, "the full programming");
       if (i == 0) {
         ipsetText = cmd.must(null, "ipset", "save").out();
         iptablesText = cmd.must(null, "iptables-save").out().replaceAll("\\[\\d+:\\d+\\]", "[0:0]");
         shape = shape(ipsetText, iptablesText);
         System.err.println("  felix-policy shape: " + shape);
       } else {
-        ours.add((t3 - t1) / 1e6);
-        onImage.add((t2 - t1) / 1e6);
+        ours.add(t.totalMs());
+        onImage.add(t.onImageMs());
       }
       delete(o);
       ClusterImage fresh = PolicyCluster.image();
@@ -238,13 +256,7 @@ final class FelixPolicyBench implements Benchmark {
       String ip = FelixFixture.ip(i);
       Set<String> before = setsWith(calc, ip);
       ClusterImage next = PolicyCluster.relabel(image, i, (i % PolicyCluster.APPS + 250) % PolicyCluster.APPS);
-      long t0 = System.nanoTime();
-      for (FelixPart p : parts) {
-        p.onImage(next);
-      }
-      long t1 = System.nanoTime();
-      pass(parts, false, "relabelling endpoint " + i);
-      long t2 = System.nanoTime();
+      Timing t = timedPass(parts, next, false, "relabelling endpoint " + i);
       image = next;
       Set<String> after = setsWith(calc, ip);
       Set<String> added = new TreeSet<>(after);
@@ -272,10 +284,10 @@ final class FelixPolicyBench implements Benchmark {
       raw.must(lines.toString(), "ipset", "restore");
       double rawMs = (System.nanoTime() - t3) / 1e6;
       if (k >= WARM) {
-        double ms = (t2 - t0) / 1e6;
+        double ms = t.totalMs();
         ours.add(ms);
-        toIpset.add((ipsets.appliedAt - t0) / 1e6);
-        onImage.add((t1 - t0) / 1e6);
+        toIpset.add((ipsets.appliedAt - t.start()) / 1e6);
+        onImage.add(t.onImageMs());
         anchor.add(rawMs);
         (isLocal ? local : remote).add(ms);
       }
@@ -332,13 +344,7 @@ final class FelixPolicyBench implements Benchmark {
       } while (!calc.chains().containsKey(chain));
       int port = 7000 + k;
       ClusterImage next = PolicyCluster.editPolicy(image, p, port);
-      long t0 = System.nanoTime();
-      for (FelixPart part : parts) {
-        part.onImage(next);
-      }
-      long t1 = System.nanoTime();
-      pass(parts, false, "editing policy " + p);
-      long t2 = System.nanoTime();
+      Timing t = timedPass(parts, next, false, "editing policy " + p);
       image = next;
       String rules = cmd.must(null, "iptables", "-S", chain).out();
       if (!rules.contains(port + ",")) {
@@ -352,8 +358,8 @@ final class FelixPolicyBench implements Benchmark {
       cmd.must(script.toString(), "iptables-restore", "--noflush");
       double rawMs = (System.nanoTime() - t3) / 1e6;
       if (k >= EDIT_WARM) {
-        ours.add((t2 - t0) / 1e6);
-        onImage.add((t1 - t0) / 1e6);
+        ours.add(t.totalMs());
+        onImage.add(t.onImageMs());
         anchor.add(rawMs);
       }
     }
