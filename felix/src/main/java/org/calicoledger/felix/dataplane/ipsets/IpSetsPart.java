@@ -2,10 +2,10 @@ package org.calicoledger.felix.dataplane.ipsets;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.calicoledger.events.image.ClusterImage;
 import org.calicoledger.felix.FelixPart;
 import org.calicoledger.felix.calc.PoolSetsResolver;

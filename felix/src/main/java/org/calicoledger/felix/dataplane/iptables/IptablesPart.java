@@ -164,7 +164,7 @@ public final class IptablesPart implements FelixPart {
   public boolean apply(boolean full) {
     boolean changed = false;
     // every table to read is read before any is written: iptables-nft reads the whole ruleset to save one table, so a
-    // nat read after a 80,000-rule filter write costs 100 times a read before it
+    // nat read after an 80,000-rule filter write costs 100 times a read before it
     Map<String, ActualTable> reads = new HashMap<>();
     for (TableModel t : desired()) {
       if (full || programmed.get(t.table()) == null) {
